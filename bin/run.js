@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The installed entry: runs the compiled commands in dist/ through the committed manifest.
+process.env.OCLIF_SKIP_NEW_VERSION_CHECK ??= 'true'
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+const {execute} = await import('@oclif/core')
+await execute({dir: import.meta.url})

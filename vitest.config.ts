@@ -1,0 +1,12 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['{cli,checks,pipeline,fixtures,scripts}/**/*.test.ts'],
+    globalSetup: ['./checks/test-support/s3rver-global-setup.ts'],
+    disableConsoleIntercept: true,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+})
