@@ -1,3 +1,4 @@
+import 'vitest'
 import type {TestProject} from 'vitest/node'
 import {startS3rver} from './s3rver.js'
 

@@ -1,0 +1,24 @@
+/** One stored object, with its key relative to the lake's prefix. */
+export interface LakeObject {
+  key: string
+  size: number
+}
+
+/**
+ * A lake: a local folder or an S3 prefix holding `year=/month=/day=/hour=` partitions.
+ * Keys are always relative to the lake's root and use `/`.
+ */
+export interface Lake {
+  /** How the lake is named in reports: `s3://bucket/prefix/` or an absolute folder path. */
+  readonly url: string
+  /** The immediate sub-directories (common prefixes) below `prefix`, as names like `month=02`. */
+  listDirectories(prefix: string): Promise<string[]>
+  /** Every object below `prefix`, at any depth, page by page. */
+  listObjects(prefix: string): AsyncIterable<LakeObject>
+  /** The whole body of one object. */
+  read(key: string): Promise<Buffer>
+  /** Stores one object (creating folders as needed). */
+  write(key: string, body: Uint8Array): Promise<void>
+  /** Releases sockets; the lake is unusable after. */
+  close(): void
+}

@@ -1,0 +1,130 @@
+import {GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
+import {LakeUnreachableError} from '../errors.js'
+import type {Lake, LakeObject} from './lake.js'
+
+/** How to reach S3; every field falls back to the SDK's own chain (env, shared config, IMDS). */
+export interface S3Options {
+  profile?: string
+  region?: string
+  /** An S3-compatible server (MinIO, s3rver, moto); switches to path-style addressing. */
+  endpointUrl?: string
+  /** Sockets kept open at once, matching the check's read concurrency. @default 16 */
+  maxSockets?: number
+}
+
+/** Splits `s3://bucket/some/prefix` into the bucket and a prefix that ends with `/` (or is empty). */
+export function parseS3Url(url: string): {bucket: string; prefix: string} {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url)
+  if (!match || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(match[1])) {
+    throw new LakeUnreachableError(`lake "${url}" is not an S3 URL: use s3://bucket/prefix/`)
+  }
+  const prefix = match[2] === '' || match[2].endsWith('/') ? match[2] : `${match[2]}/`
+  return {bucket: match[1], prefix}
+}
+
+/** Names the endpoint the SDK will use, honouring the SDK's own variables, so path style can follow it. */
+export function customEndpoint(options: S3Options, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return options.endpointUrl ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL ?? undefined
+}
+
+/** One line for an SDK failure: what failed and what to do about it. */
+export function explainS3Error(error: unknown, doing: string): LakeUnreachableError {
+  const e = error as {name?: string; code?: string; message?: string; $metadata?: {httpStatusCode?: number}}
+  const status = e.$metadata?.httpStatusCode
+  const what = e.name && e.name !== 'Error' ? e.name : (e.code ?? 'error')
+  let hint = ''
+  if (e.name === 'CredentialsProviderError' || /credential/i.test(e.message ?? '')) hint = ': set AWS credentials, --profile or AWS_PROFILE'
+  else if (e.name === 'NoSuchBucket') hint = ': check the bucket name in --lake'
+  else if (status === 403 || e.name === 'AccessDenied' || e.name === 'InvalidAccessKeyId' || e.name === 'SignatureDoesNotMatch') hint = ': check the credentials and that they may list and read this prefix'
+  else if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.name === 'TimeoutError') hint = ': check --endpoint-url, --region and the network'
+  const detail = (e.message ?? '').split('\n')[0]
+  return new LakeUnreachableError(`cannot ${doing}: ${what}${detail && detail !== what ? ` (${detail})` : ''}${hint}`, {cause: error})
+}
+
+/** A lake under an S3 prefix, read through the AWS SDK v3 with retries and bounded sockets. */
+export class S3Lake implements Lake {
+  readonly url: string
+  readonly bucket: string
+  readonly prefix: string
+  private readonly client: S3Client
+
+  constructor(url: string, options: S3Options = {}) {
+    const {bucket, prefix} = parseS3Url(url)
+    this.bucket = bucket
+    this.prefix = prefix
+    this.url = `s3://${bucket}/${prefix}`
+    const endpoint = customEndpoint(options)
+    this.client = new S3Client({
+      profile: options.profile,
+      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined),
+      endpoint,
+      forcePathStyle: endpoint !== undefined,
+      // S3-compatible servers reject or mangle the newer default checksums (aws-chunked bodies).
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      // The standard retry strategy backs off on throttling and 5xx answers.
+      maxAttempts: 5,
+      requestHandler: {httpsAgent: {maxSockets: options.maxSockets ?? 16}, httpAgent: {maxSockets: options.maxSockets ?? 16}},
+    })
+  }
+
+  async listDirectories(prefix: string): Promise<string[]> {
+    const names: string[] = []
+    try {
+      for await (const page of paginateListObjectsV2({client: this.client}, {Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: '/'})) {
+        for (const common of page.CommonPrefixes ?? []) {
+          if (common.Prefix) names.push(common.Prefix.slice(this.prefix.length + prefix.length).replace(/\/$/, ''))
+        }
+      }
+    } catch (error) {
+      throw explainS3Error(error, `list ${this.url}${prefix}`)
+    }
+    return names.sort()
+  }
+
+  async *listObjects(prefix: string): AsyncIterable<LakeObject> {
+    const pages = paginateListObjectsV2({client: this.client, pageSize: 1000}, {Bucket: this.bucket, Prefix: this.prefix + prefix})
+    try {
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) {
+          // Folder markers written by consoles are not objects of the lake.
+          if (!object.Key || object.Key.endsWith('/')) continue
+          yield {key: object.Key.slice(this.prefix.length), size: object.Size ?? 0}
+        }
+      }
+    } catch (error) {
+      throw explainS3Error(error, `list ${this.url}${prefix}`)
+    }
+  }
+
+  /** Fails with a one-line reason when the bucket cannot be listed, before any work starts. */
+  async assertReachable(): Promise<void> {
+    try {
+      await this.client.send(new ListObjectsV2Command({Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1}))
+    } catch (error) {
+      throw explainS3Error(error, `list ${this.url}`)
+    }
+  }
+
+  async read(key: string): Promise<Buffer> {
+    try {
+      const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
+      const bytes = await answer.Body!.transformToByteArray()
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    } catch (error) {
+      throw explainS3Error(error, `read ${this.url}${key}`)
+    }
+  }
+
+  async write(key: string, body: Uint8Array): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Body: body}))
+    } catch (error) {
+      throw explainS3Error(error, `write ${this.url}${key}`)
+    }
+  }
+
+  close(): void {
+    this.client.destroy()
+  }
+}

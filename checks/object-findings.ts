@@ -1,0 +1,49 @@
+import type {PartitionKey} from './partition-key.js'
+import {type Finding, finding} from './report.js'
+import type {ObjectScan} from './scan-object.js'
+import {hourStart} from './scope.js'
+
+const HOUR_MS = 3_600_000
+
+function minutes(ms: number): string {
+  const m = Math.round(ms / 60_000)
+  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`
+}
+
+/** A `corrupt-object` finding when the object could not be fully decompressed. */
+export function corruptObjectFinding(scan: ObjectScan): Finding | undefined {
+  if (scan.corruption === undefined) return undefined
+  const kept = scan.records + scan.unparseable
+  return finding('corrupt-object', {
+    hour: scan.hour,
+    key: scan.key,
+    count: 1,
+    message: `${scan.key} cannot be fully decompressed (${scan.corruption}); ${kept} record${kept === 1 ? '' : 's'} before the damage were read`,
+  })
+}
+
+/**
+ * A `late-arrival` finding when the object arrived (the time in its name) more than `lateAfterMs`
+ * after its partition hour ended: reports run before it saw an incomplete hour.
+ */
+export function lateArrivalFinding(object: PartitionKey, lateAfterMs: number): Finding | undefined {
+  const hourEnd = hourStart(object.hour) + HOUR_MS
+  const late = object.arrival.getTime() - hourEnd
+  if (late <= lateAfterMs) return undefined
+  return finding('late-arrival', {
+    hour: object.hour,
+    key: object.key,
+    count: 1,
+    message: `${object.key} arrived ${object.arrival.toISOString().replace('.000Z', 'Z')}, ${minutes(late)} after hour ${object.hour} ended (limit ${minutes(lateAfterMs)})`,
+  })
+}
+
+/** An `unexpected-key` finding for a key in the scope that does not fit the lake's layout. */
+export function unexpectedKeyFinding(key: string, hour: string | null): Finding {
+  return finding('unexpected-key', {
+    hour,
+    key,
+    count: 1,
+    message: `${key} does not fit year=YYYY/month=MM/day=DD/hour=HH/<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz]; it was not read`,
+  })
+}

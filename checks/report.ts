@@ -1,0 +1,80 @@
+/** The checks pixel runs, in the order reports list them. Names are a contract of the JSON report. */
+export const CHECKS = [
+  'gap',
+  'duplicate-partition',
+  'duplicate-object',
+  'duplicate-record',
+  'corrupt-object',
+  'unparseable-record',
+  'schema',
+  'misplaced-record',
+  'late-arrival',
+  'unexpected-key',
+] as const
+
+export type CheckName = (typeof CHECKS)[number]
+export type Severity = 'error' | 'warning'
+
+export const SEVERITY: Record<CheckName, Severity> = {
+  gap: 'error',
+  'duplicate-partition': 'error',
+  'duplicate-object': 'error',
+  'duplicate-record': 'error',
+  'corrupt-object': 'error',
+  'unparseable-record': 'error',
+  schema: 'error',
+  'misplaced-record': 'warning',
+  'late-arrival': 'warning',
+  'unexpected-key': 'warning',
+}
+
+/** One example behind a finding: where it is, and what is wrong there. */
+export interface Sample {
+  key: string
+  /** The record's place in its object (0-based), null for object-level samples. */
+  index: number | null
+  /** JSON pointer into the record, null where the sample is not about one value. */
+  pointer: string | null
+  message: string
+}
+
+export interface Finding {
+  check: CheckName
+  severity: Severity
+  /** `YYYY-MM-DDTHH`, or null when the finding is not about one hour. */
+  hour: string | null
+  /** The object's key, or null when the finding is not about one object. */
+  key: string | null
+  count: number
+  message: string
+  samples: Sample[]
+}
+
+export interface HourSummary {
+  hour: string
+  objects: number
+  records: number
+  valid: number
+  invalid: number
+  duplicateRecords: number
+}
+
+export interface CheckReport {
+  ok: boolean
+  scope: {from: string; to: string}
+  lake: string
+  summary: {objects: number; bytes: number; records: number; valid: number; invalid: number; unparseable: number; duplicateRecords: number}
+  hours: HourSummary[]
+  findings: Finding[]
+}
+
+/** Builds a finding with the severity its check always has. */
+export function finding(check: CheckName, fields: Omit<Finding, 'check' | 'severity' | 'samples'> & {samples?: Sample[]}): Finding {
+  return {check, severity: SEVERITY[check], hour: fields.hour, key: fields.key, count: fields.count, message: fields.message, samples: fields.samples ?? []}
+}
+
+/** Whether a finding reaches the `--fail-on` threshold. */
+export function failsOn(finding: Finding, threshold: Severity | 'never'): boolean {
+  if (threshold === 'never') return false
+  return threshold === 'warning' || finding.severity === 'error'
+}

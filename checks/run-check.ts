@@ -1,0 +1,146 @@
+import {discoverObjects} from './discover-objects.js'
+import {DuplicateObjects} from './duplicate-objects.js'
+import {findDuplicatePartitions} from './duplicate-partitions.js'
+import {DuplicateRecords} from './duplicate-records.js'
+import {findGaps} from './gaps.js'
+import {HourTally} from './hour-tally.js'
+import type {Lake} from './lake/lake.js'
+import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './object-findings.js'
+import {misplacedFindings, schemaFindings, unparseableFindings} from './record-findings.js'
+import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report.js'
+import {type ObjectScan, scanObject} from './scan-object.js'
+import type {RecordValidator} from './schema/record-validator.js'
+import type {Scope} from './scope.js'
+
+export interface CheckOptions {
+  lake: Lake
+  scope: Scope
+  validator: RecordValidator
+  /** @default 'event_id' */
+  idField?: string
+  /** @default 'ts' */
+  timeField?: string
+  /** @default 15 */
+  toleranceMinutes?: number
+  /** @default 60 */
+  lateAfterMinutes?: number
+  /** @default 1 */
+  minRecords?: number
+  /** @default 'error' */
+  failOn?: Severity | 'never'
+  /** Objects read ahead at once. @default 16 */
+  concurrency?: number
+  /** Samples kept per finding. @default 5 */
+  maxSamples?: number
+  /** The clock, for hours that have not ended yet. @default new Date() */
+  now?: Date
+  onProgress?: (progress: {done: number; total: number; bytes: number; totalBytes: number}) => void
+  /** Advice that does not change the verdict, e.g. a lake URL that likely misses a prefix. */
+  onWarning?: (message: string) => void
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  const byCheck = CHECKS.indexOf(a.check) - CHECKS.indexOf(b.check)
+  if (byCheck !== 0) return byCheck
+  if (a.hour !== b.hour) return (a.hour ?? '') < (b.hour ?? '') ? -1 : 1
+  return (a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0
+}
+
+/**
+ * Audits a scope of the lake: lists it, reads every object with bounded read-ahead, and runs
+ * every check. Objects are judged in (partition hour, key) order, whatever order reads finish in,
+ * so the report is the same on every run.
+ *
+ * @example const report = await runCheck({lake, scope: dayScope('2026-02-10'), validator})
+ */
+export async function runCheck(options: CheckOptions): Promise<CheckReport> {
+  const {lake, scope, validator} = options
+  const idField = options.idField ?? 'event_id'
+  const timeField = options.timeField ?? 'ts'
+  const toleranceMinutes = options.toleranceMinutes ?? 15
+  const lateAfterMinutes = options.lateAfterMinutes ?? 60
+  const maxSamples = options.maxSamples ?? 5
+  const concurrency = Math.max(1, options.concurrency ?? 16)
+
+  const {objects, unexpected, topFolders} = await discoverObjects(lake, scope)
+  if (objects.length === 0 && !topFolders.some((f) => f.startsWith('year='))) {
+    const nested = topFolders.find((f) => f === 'events')
+    options.onWarning?.(
+      nested
+        ? `${lake.url} holds no year= partitions but has an ${nested}/ folder: did you mean --lake ${lake.url.replace(/\/?$/, '/')}${nested}/?`
+        : `${lake.url} holds no year= partitions at all: is --lake the prefix Firehose writes to?`,
+    )
+  }
+
+  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0}]))
+  const pathsByHour = new Map<string, Set<string>>()
+  const duplicateObjects = new DuplicateObjects()
+  const duplicateRecords = new DuplicateRecords(idField, maxSamples)
+  const unparseable = new HourTally(maxSamples)
+  const schema = new HourTally(maxSamples)
+  const misplaced = new HourTally(maxSamples)
+  const findings: Finding[] = unexpected.map(({key, hour}) => unexpectedKeyFinding(key, hour))
+  const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
+  const scanOptions = {validator, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples}
+  const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
+
+  // Read ahead up to `concurrency` objects, but judge them strictly in order.
+  const pending: Promise<ObjectScan>[] = []
+  let next = 0
+  const readNext = () => {
+    const object = objects[next++]
+    const scan = lake.read(object.key).then((bytes) => scanObject(object, bytes, scanOptions))
+    scan.catch(() => {}) // rejections surface when this scan's turn comes
+    pending.push(scan)
+  }
+  while (next < objects.length && pending.length < concurrency) readNext()
+
+  for (let ordinal = 0; ordinal < objects.length; ordinal++) {
+    const scan = await pending.shift()!
+    if (next < objects.length) readNext()
+    const object = objects[ordinal]
+    const hour = hours.get(scan.hour)!
+    hour.objects++
+    hour.records += scan.records
+    hour.valid += scan.valid
+    hour.invalid += scan.invalid
+    const copies = duplicateRecords.see(scan)
+    hour.duplicateRecords += copies
+    summary.objects++
+    summary.bytes += scan.bytes
+    summary.records += scan.records
+    summary.valid += scan.valid
+    summary.invalid += scan.invalid
+    summary.unparseable += scan.unparseable
+    summary.duplicateRecords += copies
+    if (!pathsByHour.has(scan.hour)) pathsByHour.set(scan.hour, new Set())
+    pathsByHour.get(scan.hour)!.add(object.partitionPath)
+    unparseable.add(scan.hour, scan.unparseable, scan.unparseableSamples)
+    schema.add(scan.hour, scan.invalid, scan.schemaSamples, scan.schemaMessages)
+    misplaced.add(scan.hour, scan.misplaced, scan.misplacedSamples)
+    for (const f of [duplicateObjects.see(scan), corruptObjectFinding(scan), lateArrivalFinding(object, lateAfterMinutes * 60_000)]) {
+      if (f) findings.push(f)
+    }
+    options.onProgress?.({done: ordinal + 1, total: objects.length, bytes: summary.bytes, totalBytes})
+  }
+
+  const hourList = [...hours.values()]
+  findings.push(
+    ...findGaps(hourList, options.minRecords ?? 1, options.now ?? new Date()),
+    ...findDuplicatePartitions(pathsByHour),
+    ...duplicateRecords.findings(),
+    ...unparseableFindings(unparseable.entries()),
+    ...schemaFindings(schema.entries()),
+    ...misplacedFindings(misplaced.entries(), toleranceMinutes, timeField),
+  )
+  findings.sort(compareFindings)
+  const failOn = options.failOn ?? 'error'
+  return {
+    ok: !findings.some((f) => failsOn(f, failOn)),
+    scope: {from: scope.from.toISOString(), to: scope.to.toISOString()},
+    lake: lake.url,
+    summary,
+    hours: hourList,
+    findings,
+  }
+}

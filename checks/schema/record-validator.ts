@@ -1,0 +1,101 @@
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {Ajv, type AnySchema, type ErrorObject, type ValidateFunction} from 'ajv'
+import {Ajv2019} from 'ajv/dist/2019.js'
+import {Ajv2020} from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
+import {SchemaLoadError} from '../errors.js'
+import {PACKAGE_ROOT} from '../package-root.js'
+
+// ajv-formats is CommonJS: under NodeNext its default export arrives wrapped.
+const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv
+
+/** The path of the pixel event schema shipped with pixel, which the pipeline writes under. */
+export const PIXEL_EVENT_SCHEMA_PATH = join(PACKAGE_ROOT, 'checks/schema/pixel-event.schema.json')
+
+/** One schema violation of one record. */
+export interface SchemaViolation {
+  /** JSON pointer to the offending value, `''` for the record itself. */
+  pointer: string
+  message: string
+}
+
+/** A schema compiled once: a fast yes/no for every record, every error for the failing ones. */
+export interface RecordValidator {
+  isValid(record: unknown): boolean
+  explain(record: unknown): SchemaViolation[]
+}
+
+function describe(error: ErrorObject): SchemaViolation {
+  const params = error.params as Record<string, unknown>
+  let message = error.message ?? 'is invalid'
+  if (error.keyword === 'additionalProperties') message += ` (${String(params.additionalProperty)})`
+  else if (error.keyword === 'enum') message += ` (${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`
+  else if (error.keyword === 'const') message += ` (${JSON.stringify(params.allowedValue)})`
+  return {pointer: error.instancePath, message}
+}
+
+function ajvFor(schema: Record<string, unknown>, allErrors: boolean): Ajv {
+  const dialect = typeof schema.$schema === 'string' ? schema.$schema : ''
+  const options = {allErrors, strict: false, validateFormats: true}
+  let ajv: Ajv
+  if (dialect.includes('2020-12')) ajv = new Ajv2020(options)
+  else if (dialect.includes('2019-09')) ajv = new Ajv2019(options)
+  else if (dialect === '' || dialect.includes('draft-07') || dialect.includes('draft-06')) ajv = new Ajv(options)
+  else throw new SchemaLoadError(`schema dialect ${dialect} is not supported: use draft-07 or 2020-12`)
+  addFormats(ajv)
+  return ajv
+}
+
+function compile(schema: Record<string, unknown>, allErrors: boolean, source: string): ValidateFunction {
+  try {
+    return ajvFor(schema, allErrors).compile(schema as AnySchema)
+  } catch (error) {
+    if (error instanceof SchemaLoadError) throw error
+    throw new SchemaLoadError(`schema ${source} does not compile: ${(error as Error).message}`, {cause: error})
+  }
+}
+
+/**
+ * Compiles a JSON Schema (draft-07, 2019-09 or 2020-12) into a record validator. The hot path stops
+ * at the first error; only failing records are validated again for every error, for the report.
+ *
+ * @example const v = compileValidator(schema); v.isValid(record) || v.explain(record)
+ */
+export function compileValidator(schema: Record<string, unknown>, source = 'schema'): RecordValidator {
+  const fast = compile(schema, false, source)
+  let full: ValidateFunction | undefined
+  return {
+    isValid: (record) => fast(record) as boolean,
+    explain(record) {
+      full ??= compile(schema, true, source)
+      return full(record) ? [] : (full.errors ?? []).map(describe)
+    },
+  }
+}
+
+/**
+ * Reads a schema file (the shipped pixel event schema when no path is given).
+ *
+ * @example const schema = await loadSchema('my-event.schema.json')
+ */
+export async function loadSchema(path: string = PIXEL_EVENT_SCHEMA_PATH): Promise<Record<string, unknown>> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new SchemaLoadError(`cannot read schema ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: pass --schema with a JSON Schema file`, {cause: error})
+  }
+  let schema: unknown
+  try {
+    schema = JSON.parse(text)
+  } catch (error) {
+    throw new SchemaLoadError(`schema ${path} is not JSON: ${(error as Error).message}`, {cause: error})
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new SchemaLoadError(`schema ${path} is not a JSON Schema object`)
+  }
+  // Compile now, so a broken schema fails before the lake is read.
+  compileValidator(schema as Record<string, unknown>, path)
+  return schema as Record<string, unknown>
+}

@@ -1,0 +1,64 @@
+import {InvalidOptionError} from './errors.js'
+
+const HOUR_MS = 3_600_000
+
+/** The hours a check covers, in UTC. `from` is inclusive, `to` exclusive. */
+export interface Scope {
+  kind: 'day' | 'hour'
+  from: Date
+  to: Date
+  /** Every hour of the scope as `YYYY-MM-DDTHH`, in order. */
+  hours: string[]
+}
+
+/** Formats a UTC instant as the hour label used everywhere in reports: `2026-02-10T05`. */
+export function hourLabel(at: Date | number): string {
+  return new Date(at).toISOString().slice(0, 13)
+}
+
+/** The start of the hour named by a label such as `2026-02-10T05`, in ms since the epoch. */
+export function hourStart(label: string): number {
+  return Date.parse(`${label}:00:00.000Z`)
+}
+
+function parseCalendarDay(text: string, what: string): Date {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+  const at = match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])) : undefined
+  if (!at || at.getUTCDate() !== +match![3] || at.getUTCMonth() !== +match![2] - 1) {
+    throw new InvalidOptionError(`${what} "${text}" is not a day: use YYYY-MM-DD (UTC), yesterday or today`)
+  }
+  return at
+}
+
+function scopeOf(kind: Scope['kind'], from: Date, hourCount: number): Scope {
+  const hours = Array.from({length: hourCount}, (_, i) => hourLabel(from.getTime() + i * HOUR_MS))
+  return {kind, from, to: new Date(from.getTime() + hourCount * HOUR_MS), hours}
+}
+
+/**
+ * Resolves `--day` (YYYY-MM-DD, `yesterday`, `today`, all UTC) to the 24 hours of that day.
+ *
+ * @example dayScope('2026-02-10').hours[5] // '2026-02-10T05'
+ */
+export function dayScope(day: string, now: Date = new Date()): Scope {
+  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
+  let from: Date
+  if (day === 'today') from = today
+  else if (day === 'yesterday') from = new Date(today.getTime() - 24 * HOUR_MS)
+  else from = parseCalendarDay(day, '--day')
+  return scopeOf('day', from, 24)
+}
+
+/**
+ * Resolves `--hour YYYY-MM-DDTHH` (UTC) to a one-hour scope.
+ *
+ * @example hourScope('2026-02-10T05').to.toISOString() // '2026-02-10T06:00:00.000Z'
+ */
+export function hourScope(hour: string): Scope {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})$/.exec(hour)
+  if (!match || +match[2] > 23) {
+    throw new InvalidOptionError(`--hour "${hour}" is not an hour: use YYYY-MM-DDTHH (UTC), e.g. 2026-02-10T05`)
+  }
+  const day = parseCalendarDay(match[1], '--hour')
+  return scopeOf('hour', new Date(day.getTime() + +match[2] * HOUR_MS), 1)
+}
