@@ -1,0 +1,115 @@
+import {writeFile} from 'node:fs/promises'
+import {Flags} from '@oclif/core'
+import {CheckError, InvalidOptionError} from '../../checks/errors.js'
+import {junitReport} from '../../checks/junit-report.js'
+import {openLake} from '../../checks/lake/open-lake.js'
+import type {CheckReport} from '../../checks/report.js'
+import {runCheck} from '../../checks/run-check.js'
+import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
+import {dayScope, hourScope} from '../../checks/scope.js'
+import {terminalReport} from '../../checks/terminal-report.js'
+import {durationFlag, lakeFlags} from '../lake-flags.js'
+import {loadPixelConfig} from '../pixel-config.js'
+import {PixelCommand} from '../pixel-command.js'
+import {progressLine} from '../progress-line.js'
+
+export default class Check extends PixelCommand {
+  static override summary = 'Audit a day (or an hour) of the lake: did it land complete, once, and well-formed?'
+
+  static override description = `Reads every object of the scope from S3 or a local folder, decodes it (gzip, several members, \
+newline-delimited or back-to-back JSON), validates every record against the JSON Schema, and reports gaps, duplicate \
+partitions, objects and records, corrupt objects, unparseable records, schema failures, misplaced records, late arrivals \
+and unexpected keys.
+
+Exit codes: 0 no finding at or above --fail-on; 1 there are; 2 the check could not run (bad flag, unreadable schema, \
+lake unreachable), with one line saying why.`
+
+  static override examples = [
+    {description: 'Audit the bundled sample lake', command: '<%= config.bin %> <%= command.id %> --lake fixtures/sample-lake --day 2026-02-10'},
+    {description: 'Audit yesterday in S3, writing JUnit XML for CI', command: '<%= config.bin %> <%= command.id %> --lake s3://my-bucket/events/ --day yesterday --junit pixel-check.xml'},
+    {description: 'One hour, as JSON, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --json --fail-on warning'},
+  ]
+
+  static override enableJsonFlag = true
+
+  static override flags = {
+    ...lakeFlags,
+    day: Flags.string({
+      description: 'The UTC day to audit: YYYY-MM-DD, yesterday or today (the default is yesterday).',
+      helpValue: 'YYYY-MM-DD|yesterday|today',
+      exclusive: ['hour'],
+    }),
+    hour: Flags.string({
+      description: 'One UTC hour to audit instead of a day, e.g. 2026-02-10T05.',
+      helpValue: 'YYYY-MM-DDTHH',
+      exclusive: ['day'],
+    }),
+    schema: Flags.string({
+      description: 'A JSON Schema file (draft-07 or 2020-12) every record must pass (default: the shipped pixel event schema).',
+      helpValue: 'FILE',
+    }),
+    'id-field': Flags.string({description: 'The record field holding its unique id, for duplicate detection, e.g. event_id.', default: 'event_id', helpValue: 'NAME'}),
+    'time-field': Flags.string({description: 'The record field holding its ISO-8601 event time, e.g. ts.', default: 'ts', helpValue: 'NAME'}),
+    'min-records': Flags.integer({description: 'An hour with fewer records than this is a gap, e.g. 100 for a busy badge.', default: 1, min: 0}),
+    tolerance: durationFlag({description: 'How far a record\'s time may lie outside its partition hour before it is misplaced, e.g. 15m.', default: 15, examples: '15m|90s|1h'}),
+    'late-after': durationFlag({description: 'How long after its hour ends an object may arrive before it is late, e.g. 60m.', default: 60, examples: '60m|2h'}),
+    'fail-on': Flags.string({description: 'The lowest severity that makes the exit code 1, e.g. warning.', options: ['error', 'warning', 'never'], default: 'error'}),
+    junit: Flags.string({description: 'Also write JUnit XML (one test case per check per hour) to this file, e.g. pixel-check.xml.', helpValue: 'FILE'}),
+    concurrency: Flags.integer({description: 'Objects read at once, e.g. 32 for a distant bucket.', default: 16, min: 1, max: 256}),
+  }
+
+  async run(): Promise<CheckReport> {
+    const {flags} = await this.parse(Check)
+    const config = await loadPixelConfig(this.config.configDir)
+    const lakeSpec = flags.lake ?? config.lake
+    if (!lakeSpec) this.error('no lake given: pass --lake s3://bucket/prefix/ or a folder, set PIXEL_LAKE, or set "lake" in pixel.config.json', {exit: 2})
+    const failOn = flags['fail-on'] as 'error' | 'warning' | 'never'
+    const progress = progressLine()
+    let lake
+    try {
+      const scope = flags.hour ? hourScope(flags.hour) : dayScope(flags.day ?? 'yesterday')
+      const schemaPath = flags.schema ?? config.schema
+      const validator = compileValidator(await loadSchema(schemaPath), schemaPath)
+      lake = await openLake(lakeSpec, {
+        profile: flags.profile ?? config.profile,
+        region: flags.region ?? config.region,
+        endpointUrl: flags['endpoint-url'] ?? config.endpointUrl,
+        maxSockets: flags.concurrency,
+      })
+      const report = await runCheck({
+        lake,
+        scope,
+        validator,
+        idField: flags['id-field'],
+        timeField: flags['time-field'],
+        toleranceMinutes: flags.tolerance,
+        lateAfterMinutes: flags['late-after'],
+        minRecords: flags['min-records'],
+        failOn,
+        concurrency: flags.concurrency,
+        onProgress: ({done, total, bytes, totalBytes}) =>
+          progress.update(`reading ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} of ${(totalBytes / 1e6).toFixed(1)} MB`, done === total),
+        onWarning: (message) => this.warn(message),
+      })
+      progress.done()
+      if (flags.junit) await this.writeJunit(flags.junit, junitReport(report, failOn))
+      if (!this.jsonEnabled()) this.log(terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd())
+      if (!report.ok) process.exitCode = 1
+      return report
+    } catch (error) {
+      progress.done()
+      if (error instanceof CheckError) this.error(error.message, {exit: 2})
+      throw error
+    } finally {
+      lake?.close()
+    }
+  }
+
+  private async writeJunit(path: string, xml: string): Promise<void> {
+    try {
+      await writeFile(path, xml)
+    } catch (error) {
+      throw new InvalidOptionError(`cannot write --junit ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {cause: error})
+    }
+  }
+}

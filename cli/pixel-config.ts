@@ -1,0 +1,55 @@
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {InvalidOptionError} from '../checks/errors.js'
+
+/** Settings a team writes once instead of passing every time. Flags and env variables win. */
+export interface PixelConfig {
+  lake?: string
+  profile?: string
+  region?: string
+  endpointUrl?: string
+  schema?: string
+}
+
+const KEYS: (keyof PixelConfig)[] = ['lake', 'profile', 'region', 'endpointUrl', 'schema']
+
+async function readIfThere(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new InvalidOptionError(`cannot read config file ${path}: ${(error as Error).message}`, {cause: error})
+  }
+}
+
+/**
+ * Reads the first config file found: `$PIXEL_CONFIG`, `./pixel.config.json`, then
+ * `<configDir>/config.json` (e.g. ~/.config/pixel/config.json). A missing file is no error.
+ *
+ * @example const {lake} = await loadPixelConfig(this.config.configDir)
+ */
+export async function loadPixelConfig(configDir: string, env: NodeJS.ProcessEnv = process.env): Promise<PixelConfig & {source?: string}> {
+  const candidates = env.PIXEL_CONFIG ? [env.PIXEL_CONFIG] : [join(process.cwd(), 'pixel.config.json'), join(configDir, 'config.json')]
+  for (const path of candidates) {
+    const text = await readIfThere(path)
+    if (text === undefined) {
+      if (env.PIXEL_CONFIG) throw new InvalidOptionError(`config file ${path} (PIXEL_CONFIG) does not exist`)
+      continue
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (error) {
+      throw new InvalidOptionError(`config file ${path} is not JSON: ${(error as Error).message}`, {cause: error})
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidOptionError(`config file ${path} must hold a JSON object`)
+    const config: PixelConfig & {source?: string} = {source: path}
+    for (const [key, value] of Object.entries(parsed)) {
+      if (!KEYS.includes(key as keyof PixelConfig)) throw new InvalidOptionError(`config file ${path} has an unknown setting "${key}": use ${KEYS.join(', ')}`)
+      if (typeof value !== 'string') throw new InvalidOptionError(`config file ${path}: "${key}" must be a string`)
+      config[key as keyof PixelConfig] = value
+    }
+    return config
+  }
+  return {}
+}
