@@ -59,7 +59,7 @@ function formatOffset(ms: number): string {
 export async function scanObject(object: PartitionKey, bytes: Buffer, options: ScanOptions): Promise<ObjectScan> {
   const {validator, idField, timeField, toleranceMs, maxSamples} = options
   const digest = createHash('sha256').update(bytes).digest('hex')
-  const decoded = await gunzipObject(bytes, object.gzipSuffix)
+  const decoded = gunzipObject(bytes, object.gzipSuffix)
   const scan: ObjectScan = {
     key: object.key, hour: object.hour, bytes: bytes.length, digest, corruption: decoded.corruption,
     records: 0, valid: 0, invalid: 0, unparseable: 0, unparseableSamples: [], schemaSamples: [], schemaMessages: {},

@@ -1,4 +1,5 @@
 import {Flags} from '@oclif/core'
+import {InvalidOptionError} from '../checks/errors.js'
 
 /** The flags that say where a lake is and how to reach it; shared by every command that reads one. */
 export const lakeFlags = {
@@ -31,7 +32,7 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/
 export function parseMinutes(input: string, flag: string): number {
   if (/^\d+(\.\d+)?$/.test(input)) return Number(input)
   const match = DURATION.exec(input)
-  if (!match || input === '') throw new Error(`${flag} "${input}" is not a duration: use minutes (15) or 90s, 15m, 2h, 1h30m`)
+  if (!match || input === '') throw new InvalidOptionError(`${flag} "${input}" is not a duration: use minutes (15) or 90s, 15m, 2h, 1h30m`)
   return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0) + Number(match[3] ?? 0) / 60
 }
 

@@ -4,12 +4,23 @@ import {CheckError} from '../checks/errors.js'
 /** The exit code for "the command could not run": bad flag, unreadable input, unreachable lake. */
 export const EXIT_CANNOT_RUN = 2
 
-function oneLine(error: Error & {oclif?: {exit?: number}}, commandId: string): string {
-  const first = (error.message ?? String(error)).split('\n').find((l) => l.trim() !== '') ?? 'unknown error'
-  if (error instanceof CheckError) return first
-  // oclif's own parse errors (unknown flag, bad option value) carry an exit code and a help hint line.
-  if (error instanceof Errors.CLIError) return `${first.trim()} (see pixel ${commandId} --help)`
-  return `internal error: ${first} (please report it; DEBUG=* shows the stack)`
+// oclif wraps its own parse errors in lines that say nothing about the problem itself.
+const NOISE = [/^See more help with --help$/, /^The following errors? occurred:$/]
+const ANSI = new RegExp('\\u001b\\[[0-9;]*m', 'g')
+
+function oneLine(error: Error & {parse?: unknown}, commandId: string): string {
+  const lines = String(error.message ?? error)
+    .replace(ANSI, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !NOISE.some((n) => n.test(l)))
+  // "Parsing --flag" heads the flag's own message, which may not name the flag: fold it in.
+  const parsing = lines.length > 1 ? /^Parsing (--\S+)$/.exec(lines[0]) : null
+  if (parsing) lines.splice(0, 2, lines[1].includes(parsing[1]) ? lines[1] : `${parsing[1]}: ${lines[1]}`)
+  const text = lines.join('; ') || 'unknown error'
+  if (error instanceof CheckError) return text
+  if (error instanceof Errors.CLIError) return 'parse' in error ? `${text} (see pixel ${commandId} --help)` : text
+  return `internal error: ${text} (please report it; DEBUG=* shows the stack)`
 }
 
 /**

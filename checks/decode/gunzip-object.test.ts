@@ -1,0 +1,61 @@
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import {gunzipObject} from './gunzip-object.js'
+
+const lines = (from: number, n: number) => Array.from({length: n}, (_, i) => `{"n":${from + i}}\n`).join('')
+
+describe('gunzipObject', () => {
+  it('reads every member of a multi-member gzip object', () => {
+    const body = Buffer.concat([gzipSync(lines(0, 3)), gzipSync(lines(3, 2)), gzipSync(lines(5, 1))])
+    const decoded = gunzipObject(body, true)
+    expect(decoded.corruption).toBeUndefined()
+    expect(decoded.text.toString()).toBe(lines(0, 6))
+  })
+
+  it('keeps what decoded before a truncation and reports it', () => {
+    const text = lines(0, 5000)
+    const whole = gzipSync(text)
+    const decoded = gunzipObject(whole.subarray(0, Math.floor(whole.length / 2)), true)
+    expect(decoded.corruption).toMatch(/truncated/)
+    expect(decoded.text.length).toBeGreaterThan(0)
+    expect(text.startsWith(decoded.text.toString())).toBe(true)
+  })
+
+  it('keeps the first member when a later member is cut short', () => {
+    const second = gzipSync(lines(3, 100))
+    const decoded = gunzipObject(Buffer.concat([gzipSync(lines(0, 3)), second.subarray(0, 20)]), true)
+    expect(decoded.corruption).toBeDefined()
+    expect(decoded.text.toString().startsWith(lines(0, 3))).toBe(true)
+  })
+
+  it('reports damaged bytes inside a member', () => {
+    const body = Buffer.from(gzipSync(lines(0, 2000)))
+    body.fill(0x55, 200, 260)
+    expect((gunzipObject(body, true)).corruption).toBeDefined()
+  })
+
+  it('reports garbage after the last member instead of dropping it silently', () => {
+    const decoded = gunzipObject(Buffer.concat([gzipSync(lines(0, 3)), Buffer.from('garbage')]), true)
+    expect(decoded.corruption).toBeDefined()
+    expect(decoded.text.toString()).toBe(lines(0, 3))
+  })
+
+  it('reports a .gz object that is not gzip, naming its first bytes', () => {
+    const decoded = gunzipObject(Buffer.from('{"n":1}\n'), true)
+    expect(decoded.corruption).toBe('not gzip (starts with bytes 7b 22 6e 22)')
+    expect(decoded.text.length).toBe(0)
+  })
+
+  it('reports an empty .gz object', () => {
+    expect((gunzipObject(Buffer.alloc(0), true)).corruption).toMatch(/empty/)
+  })
+
+  it('reads an object without the .gz suffix as plain text', () => {
+    const decoded = gunzipObject(Buffer.from(lines(0, 2)), false)
+    expect(decoded).toEqual({text: Buffer.from(lines(0, 2))})
+  })
+
+  it('still gunzips an object without the suffix when its bytes are gzip', () => {
+    expect((gunzipObject(gzipSync(lines(0, 2)), false)).text.toString()).toBe(lines(0, 2))
+  })
+})

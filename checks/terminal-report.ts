@@ -1,0 +1,91 @@
+import {escapeTerminal} from './escape-text.js'
+import {CHECKS, type CheckReport, type Finding, type Severity, failsOn} from './report.js'
+
+export interface TerminalStyle {
+  color: boolean
+}
+
+const number = (n: number) => n.toLocaleString('en-US')
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let value = n / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+/**
+ * Renders a report for a person at a terminal: a summary, the per-hour table, then the findings
+ * grouped by check with their exact keys. Every string that came from the lake is escaped.
+ *
+ * @example process.stdout.write(terminalReport(report, 'error', {color: process.stdout.isTTY}))
+ */
+export function terminalReport(report: CheckReport, failOn: Severity | 'never', style: TerminalStyle): string {
+  const paint = (code: string, text: string) => (style.color ? `\u001b[${code}m${text}\u001b[0m` : text)
+  const red = (t: string) => paint('31', t)
+  const yellow = (t: string) => paint('33', t)
+  const green = (t: string) => paint('32', t)
+  const dim = (t: string) => paint('2', t)
+  const bold = (t: string) => paint('1', t)
+  const safe = escapeTerminal
+  const {summary} = report
+  const lines: string[] = []
+
+  const days = report.hours.length === 1 ? report.hours[0].hour : `${report.scope.from.slice(0, 10)} (${report.hours.length} hours, UTC)`
+  lines.push(`${bold('pixel check')} ${safe(report.lake)}  ${days}`)
+  lines.push(
+    `  ${number(summary.objects)} objects, ${bytes(summary.bytes)}, ${number(summary.records)} records: ` +
+      `${number(summary.valid)} valid, ${number(summary.invalid)} invalid, ${number(summary.unparseable)} unparseable, ` +
+      `${number(summary.duplicateRecords)} duplicate`,
+  )
+  lines.push('')
+
+  const flagged = new Map<string, Set<string>>()
+  for (const f of report.findings) {
+    if (f.hour === null) continue
+    if (!flagged.has(f.hour)) flagged.set(f.hour, new Set())
+    flagged.get(f.hour)!.add(f.check)
+  }
+  const header = ['hour', 'objects', 'records', 'valid', 'invalid', 'duplicate']
+  const rows = report.hours.map((h) => [h.hour.slice(11) + ':00', number(h.objects), number(h.records), number(h.valid), number(h.invalid), number(h.duplicateRecords)])
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i].length)))
+  const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+  lines.push(`  ${dim(format(header))}`)
+  report.hours.forEach((h, i) => {
+    const checks = [...(flagged.get(h.hour) ?? [])].sort((a, b) => CHECKS.indexOf(a as never) - CHECKS.indexOf(b as never))
+    const hasError = report.findings.some((f) => f.hour === h.hour && f.severity === 'error')
+    const note = checks.length === 0 ? '' : `  ${(hasError ? red : yellow)(checks.join(', '))}`
+    lines.push(`  ${format(rows[i])}${note}`)
+  })
+  lines.push('')
+
+  const byCheck = new Map<string, Finding[]>()
+  for (const f of report.findings) byCheck.set(f.check, [...(byCheck.get(f.check) ?? []), f])
+  for (const [check, findings] of byCheck) {
+    const severity = findings[0].severity
+    const mark = severity === 'error' ? red('✖ error  ') : yellow('▲ warning')
+    lines.push(`${mark} ${bold(check)} (${findings.length})`)
+    for (const f of findings) {
+      lines.push(`    ${dim(f.hour ?? '-------------')}  ${safe(f.message)}`)
+      for (const s of f.samples) {
+        const where = `${s.key}${s.index === null ? '' : `#${s.index}`}${s.pointer ? ` ${s.pointer}` : ''}`
+        lines.push(`        ${dim(safe(where))}  ${safe(s.message)}`)
+      }
+    }
+    lines.push('')
+  }
+
+  const errors = report.findings.filter((f) => f.severity === 'error').length
+  const warnings = report.findings.length - errors
+  const failing = report.findings.filter((f) => failsOn(f, failOn)).length
+  const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
+  if (report.findings.length === 0) lines.push(green('✔ no findings: the scope landed complete, once and well-formed'))
+  else if (failing === 0) lines.push(`${yellow('✔ passed')} with ${counts} (--fail-on ${failOn})`)
+  else lines.push(`${red('✖ failed')}: ${counts} (--fail-on ${failOn})`)
+  return lines.join('\n') + '\n'
+}
