@@ -1,0 +1,103 @@
+import {CfnOutput, Stack, Validations} from 'aws-cdk-lib'
+import {
+  Compression,
+  DeliveryStream,
+  MetadataExtractionProcessor,
+  S3Bucket,
+  StreamEncryption,
+} from 'aws-cdk-lib/aws-kinesisfirehose'
+import type {CfnBucket} from 'aws-cdk-lib/aws-s3'
+import type {Construct} from 'constructs'
+
+import {ERROR_OUTPUT_PREFIX, EVENTS_PREFIX, PARTITION_KEY_QUERIES} from '../lake-layout.js'
+import {LakeBucket} from './lake-bucket.js'
+import {LakeTable} from './lake-table.js'
+import {PipelineAlarms} from './pipeline-alarms.js'
+import {PixelCanary} from './pixel-canary.js'
+import {PixelEndpoint} from './pixel-endpoint.js'
+import {type PixelStackProps, resolvePixelStackProps} from './pixel-stack-props.js'
+
+/**
+ * The pixel pipeline: HTTP API -> pixel Lambda -> Firehose -> S3 lake, partitioned by event
+ * hour, with a Glue table for Athena, a canary and alarms.
+ *
+ * @example
+ * new PixelStack(app, 'Pixel', {clientIp: 'anonymise', bufferingInterval: Duration.minutes(2)})
+ */
+export class PixelStack extends Stack {
+  public readonly lake: LakeBucket
+  public readonly stream: DeliveryStream
+  public readonly table: LakeTable
+  public readonly endpoint: PixelEndpoint
+  public readonly canary: PixelCanary
+  public readonly alarms: PipelineAlarms
+
+  constructor(scope: Construct, id: string, props: PixelStackProps = {}) {
+    const settings = resolvePixelStackProps(props)
+    super(scope, id, props)
+
+    this.lake = new LakeBucket(this, 'Lake', {errorRetention: settings.errorRetention, removalPolicy: settings.lakeRemovalPolicy})
+
+    // Newlines: the handler writes each record as one newline-terminated line, so no
+    // AppendDelimiterToRecord processor here (it would add a blank line after every record).
+    this.stream = new DeliveryStream(this, 'Events', {
+      encryption: StreamEncryption.awsOwnedKey(),
+      destination: new S3Bucket(this.lake.bucket, {
+        dataOutputPrefix: EVENTS_PREFIX,
+        errorOutputPrefix: ERROR_OUTPUT_PREFIX,
+        compression: Compression.GZIP,
+        bufferingInterval: settings.bufferingInterval,
+        bufferingSize: settings.bufferingSize,
+        dynamicPartitioning: {enabled: true},
+        processors: [MetadataExtractionProcessor.jq16({...PARTITION_KEY_QUERIES})],
+      }),
+    })
+    Validations.of(this.stream).acknowledge(
+      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: 'The Firehose L2 grants its delivery role read/write on the lake bucket only; these wildcards are the standard S3 write grant, scoped to that bucket.',
+      })),
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.lake.bucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
+        reason: 'Firehose writes objects under keys it derives from each record (the hour partitions), so it needs every key of the lake bucket.',
+      },
+    )
+
+    this.table = new LakeTable(this, 'Table', {
+      bucket: this.lake.bucket,
+      databaseName: settings.databaseName,
+      tableName: settings.tableName,
+      firstYear: settings.firstYear,
+    })
+
+    this.endpoint = new PixelEndpoint(this, 'Endpoint', {
+      stream: this.stream,
+      clientIp: settings.clientIp,
+      firehoseTimeout: settings.firehoseTimeout,
+      throttleRateLimit: settings.throttleRateLimit,
+      throttleBurstLimit: settings.throttleBurstLimit,
+    })
+
+    this.canary = new PixelCanary(this, 'Canary', {pixelUrl: this.endpoint.pixelUrl, interval: settings.canaryInterval})
+
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      pixelFunction: this.endpoint.pixelFunction.function,
+      pixelLogGroup: this.endpoint.pixelFunction.logGroup,
+      canaryFunction: this.canary.canaryFunction.function,
+      stream: this.stream,
+      freshnessThreshold: settings.freshnessThreshold,
+      alarmTopic: settings.alarmTopic,
+    })
+
+    Validations.of(this).acknowledge({
+      id: 'CloudFormation-Validate::W7001',
+      reason: 'The Firehose L2 always adds its CIDR mapping (used only for Redshift/Splunk destinations); it is unused and harmless here.',
+    })
+
+    new CfnOutput(this, 'PixelUrl', {value: this.endpoint.pixelUrl, description: 'The pixel to embed: <img src="PixelUrl?b=BADGE" ...>'})
+    new CfnOutput(this, 'HealthUrl', {value: this.endpoint.healthUrl, description: 'For uptime monitors'})
+    new CfnOutput(this, 'LakeBucketName', {value: this.lake.bucket.bucketName, description: 'The lake bucket (pixel check --bucket)'})
+    new CfnOutput(this, 'DeliveryStreamName', {value: this.stream.deliveryStreamName, description: 'The Firehose stream'})
+    new CfnOutput(this, 'AthenaTable', {value: `${settings.databaseName}.${settings.tableName}`, description: 'The Glue table for Athena'})
+  }
+}
