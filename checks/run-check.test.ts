@@ -1,0 +1,186 @@
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import type {LocalLake} from './lake/local-lake.js'
+import type {Lake} from './lake/lake.js'
+import {type CheckOptions, runCheck} from './run-check.js'
+import {compileValidator, loadSchema} from './schema/record-validator.js'
+import {dayScope, hourScope} from './scope.js'
+import {lakeFactory, tempLake} from './test-support/temp-lake.js'
+
+const HOUR = '2026-02-10T05'
+const validator = compileValidator(await loadSchema())
+const check = (lake: Lake, options: Partial<CheckOptions> = {}) => runCheck({lake, scope: hourScope(HOUR), validator, now: new Date('2026-11-28T00:00:00Z'), ...options})
+type Factory = ReturnType<typeof lakeFactory>
+
+interface Case {
+  plants: string
+  build: (lake: LocalLake, f: Factory) => Promise<void>
+  options?: Partial<CheckOptions>
+  /** [check, count] of every finding expected. */
+  findings: [string, number][]
+}
+
+const cases: Case[] = [
+  {plants: 'nothing: a healthy hour', build: async (lake, f) => lake.write(f.key(HOUR), f.gzip(f.events(HOUR, 10))), findings: []},
+  {plants: 'an hour with no objects', build: async () => {}, findings: [['gap', 0]]},
+  {
+    plants: 'an hour below --min-records',
+    build: async (lake, f) => lake.write(f.key(HOUR), f.gzip(f.events(HOUR, 3))),
+    options: {minRecords: 5},
+    findings: [['gap', 3]],
+  },
+  {
+    plants: 'one hour under two partition paths',
+    build: async (lake, f) => {
+      await lake.write(f.key(HOUR), f.gzip(f.events(HOUR, 2)))
+      await lake.write(f.key(HOUR).replace('/hour=05/', '/hour=5/'), f.gzip(f.events(HOUR, 2)))
+    },
+    findings: [['duplicate-partition', 2]],
+  },
+  {
+    plants: 'the same bytes delivered twice',
+    build: async (lake, f) => {
+      const body = f.gzip(f.events(HOUR, 4))
+      await lake.write(f.key(HOUR, 10), body)
+      await lake.write(f.key(HOUR, 40), body)
+    },
+    findings: [['duplicate-object', 1], ['duplicate-record', 4]],
+  },
+  {
+    plants: 'a record sent again in a later object',
+    build: async (lake, f) => {
+      const first = f.events(HOUR, 3)
+      await lake.write(f.key(HOUR, 10), f.gzip(first))
+      await lake.write(f.key(HOUR, 40), f.gzip([...f.events(HOUR, 2), {...first[1], user_agent: 'retried'}]))
+    },
+    findings: [['duplicate-record', 1]],
+  },
+  {
+    plants: 'a truncated object',
+    build: async (lake, f) => {
+      const body = f.gzip(f.events(HOUR, 200))
+      await lake.write(f.key(HOUR), body.subarray(0, body.length - 100))
+    },
+    findings: [['corrupt-object', 1]],
+  },
+  {
+    plants: 'a line that is not JSON',
+    build: async (lake, f) => {
+      const text = f.events(HOUR, 2).map((e) => JSON.stringify(e)).join('\nnot json\n')
+      await lake.write(f.key(HOUR), gzipSync(text))
+    },
+    findings: [['unparseable-record', 1]],
+  },
+  {
+    plants: 'records that fail the schema',
+    build: async (lake, f) => lake.write(f.key(HOUR), f.gzip([...f.events(HOUR, 3), ...f.events(HOUR, 2, {source: 'bot' as never})])),
+    findings: [['schema', 2]],
+  },
+  {
+    plants: 'records timed outside their hour beyond the tolerance',
+    build: async (lake, f) => lake.write(f.key(HOUR), f.gzip([...f.events(HOUR, 2), ...f.events('2026-02-10T07', 2), ...f.events('2026-02-10T04', 1)])),
+    findings: [['misplaced-record', 3]],
+  },
+  {
+    plants: 'a record just past its hour, within the tolerance',
+    build: async (lake, f) => lake.write(f.key(HOUR), f.gzip([...f.events(HOUR, 2), ...f.events(HOUR, 1, {ts: '2026-02-10T06:14:00.000Z'})])),
+    findings: [],
+  },
+  {
+    plants: 'an object that arrived after --late-after',
+    build: async (lake, f) => lake.write(f.key(HOUR, 60 + 61), f.gzip(f.events(HOUR, 2))),
+    findings: [['late-arrival', 1]],
+  },
+  {
+    plants: 'an object that arrived just within --late-after',
+    build: async (lake, f) => lake.write(f.key(HOUR, 60 + 60), f.gzip(f.events(HOUR, 2))),
+    findings: [],
+  },
+  {
+    plants: 'a key that does not fit the layout',
+    build: async (lake, f) => {
+      await lake.write(f.key(HOUR), f.gzip(f.events(HOUR, 2)))
+      await lake.write('year=2026/month=02/day=10/hour=05/notes.txt', Buffer.from('hello'))
+    },
+    findings: [['unexpected-key', 1]],
+  },
+]
+
+describe.each(cases)('a lake that holds $plants', ({build, options, findings}) => {
+  it('gives exactly the expected findings', async () => {
+    const lake = tempLake()
+    await build(lake, lakeFactory())
+    const report = await check(lake, options)
+    expect(report.findings.map((f) => [f.check, f.count])).toEqual(findings)
+    expect(report.ok).toBe(!findings.some(([name]) => !['misplaced-record', 'late-arrival', 'unexpected-key'].includes(name)))
+  })
+})
+
+describe('runCheck', () => {
+  it('counts records as valid plus invalid, leaving unparseable lines out', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const lines = [...f.events(HOUR, 3), ...f.events(HOUR, 2, {badge: ''})].map((e) => JSON.stringify(e))
+    await lake.write(f.key(HOUR), gzipSync([...lines, '{oops'].join('\n')))
+    const {summary, hours} = await check(lake)
+    expect(summary).toMatchObject({objects: 1, records: 5, valid: 3, invalid: 2, unparseable: 1, duplicateRecords: 0})
+    expect(hours).toEqual([{hour: HOUR, objects: 1, records: 5, valid: 3, invalid: 2, duplicateRecords: 0}])
+  })
+
+  it('takes the earliest copy by (partition hour, key) as the original, whatever order reads finish in', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const events = f.events(HOUR, 3)
+    const early = f.key(HOUR, 10)
+    const late = f.key(HOUR, 50)
+    await lake.write(early, f.gzip(events))
+    await lake.write(late, f.gzip([...events].reverse().map((e) => ({...e, user_agent: 'copy'}))))
+    // The earlier object's read finishes only after the later one has been read.
+    let lateDone!: () => void
+    const lateRead = new Promise<void>((resolve) => (lateDone = resolve))
+    const slowLake: Lake = Object.assign(Object.create(lake) as Lake, {
+      read: async (key: string) => {
+        if (key === early) await lateRead
+        const bytes = await lake.read(key)
+        if (key === late) lateDone()
+        return bytes
+      },
+    })
+    const report = await check(slowLake, {concurrency: 4})
+    const duplicate = report.findings.find((x) => x.check === 'duplicate-record')!
+    expect(duplicate.count).toBe(3)
+    expect(duplicate.samples.every((s) => s.key === late && s.message.includes(early))).toBe(true)
+  })
+
+  it('judges no gap in an hour that has not ended yet', async () => {
+    const report = await runCheck({lake: tempLake(), scope: dayScope('2026-02-10'), validator, now: new Date('2026-02-10T05:30:00Z')})
+    expect(report.findings.map((f) => f.hour)).toEqual(['2026-02-10T00', '2026-02-10T01', '2026-02-10T02', '2026-02-10T03', '2026-02-10T04'])
+  })
+
+  it('passes under --fail-on never and fails warnings under --fail-on warning', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    await lake.write(f.key(HOUR, 200), f.gzip(f.events(HOUR, 2)))
+    expect((await check(lake, {failOn: 'error'})).ok).toBe(true)
+    expect((await check(lake, {failOn: 'warning'})).ok).toBe(false)
+    expect((await check(lake, {failOn: 'never'})).ok).toBe(true)
+  })
+
+  it('uses --id-field and --time-field for a schema of its own', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const records = [{id: 'a', at: '2026-02-10T05:01:00Z'}, {id: 'a', at: '2026-02-10T09:00:00Z'}]
+    await lake.write(f.key(HOUR), f.gzip(records))
+    const report = await check(lake, {validator: compileValidator({type: 'object'}), idField: 'id', timeField: 'at'})
+    expect(report.findings.map((x) => [x.check, x.count])).toEqual([['duplicate-record', 1], ['misplaced-record', 1]])
+  })
+
+  it('warns when the lake holds no partitions but an events/ folder', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    await lake.write(`events/${f.key(HOUR)}`, f.gzip(f.events(HOUR, 1)))
+    const warnings: string[] = []
+    await check(lake, {onWarning: (w) => warnings.push(w)})
+    expect(warnings).toEqual([expect.stringContaining(`did you mean --lake ${lake.url}/events/`)])
+  })
+})

@@ -1,0 +1,69 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
+import {seededRandom} from '../../fixtures/random.js'
+import {SchemaLoadError} from '../errors.js'
+import {compileValidator, loadSchema} from './record-validator.js'
+
+const rand = seededRandom(7)
+const event = (overrides = {}) => ({...pixelEvent(rand, new Date('2026-02-10T05:00:00.123Z')), ...overrides})
+
+function schemaFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'pixel-schema-')), 'schema.json')
+  writeFileSync(path, text)
+  return path
+}
+
+describe('the shipped pixel event schema', async () => {
+  const validator = compileValidator(await loadSchema())
+
+  it('accepts an event as the pipeline writes it', () => {
+    expect(validator.isValid(event())).toBe(true)
+  })
+
+  it('reports every error of a record with its JSON pointer', () => {
+    const violations = validator.explain(event({ts: 'yesterday', source: 'bot', schema_version: 2}))
+    expect(violations.map((v) => v.pointer).sort()).toEqual(['/schema_version', '/source', '/ts'])
+  })
+
+  it.each([
+    ['a ts that is not a date-time', {ts: '2026-02-30T05:00:00Z'}, '/ts'],
+    ['an event_id that is not a UUID', {event_id: 'abc'}, '/event_id'],
+    ['an empty badge', {badge: ''}, '/badge'],
+    ['a user agent over 1024 characters', {user_agent: 'x'.repeat(1025)}, '/user_agent'],
+  ])('rejects %s', (_, overrides, pointer) => {
+    expect(validator.isValid(event(overrides))).toBe(false)
+    expect(validator.explain(event(overrides)).map((v) => v.pointer)).toContain(pointer)
+  })
+
+  it('names the unexpected property in the message', () => {
+    expect(validator.explain(event({extra: 1}))[0].message).toBe('must NOT have additional properties (extra)')
+  })
+})
+
+describe('user schemas', () => {
+  it('compiles a 2020-12 schema with its own keywords', async () => {
+    const path = schemaFile(JSON.stringify({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: {tags: {type: 'array', prefixItems: [{type: 'string'}], items: false}},
+    }))
+    const validator = compileValidator(await loadSchema(path))
+    expect(validator.isValid({tags: ['a']})).toBe(true)
+    expect(validator.isValid({tags: ['a', 'b']})).toBe(false)
+  })
+
+  it.each([
+    ['a missing file', () => join(tmpdir(), 'no-such-schema.json'), /cannot read schema .*no-such-schema\.json/],
+    ['a file that is not JSON', () => schemaFile('{"type": '), /is not JSON/],
+    ['a JSON array', () => schemaFile('[]'), /not a JSON Schema object/],
+    ['a schema ajv cannot compile', () => schemaFile('{"type": "banana"}'), /does not compile/],
+    ['an unsupported dialect', () => schemaFile('{"$schema": "http://json-schema.org/draft-04/schema#"}'), /draft-04.*not supported/],
+  ])('fails on %s with one line naming the file', async (_, makePath, message) => {
+    const load = loadSchema(makePath())
+    await expect(load).rejects.toThrow(SchemaLoadError)
+    await expect(loadSchema(makePath())).rejects.toThrow(message)
+  })
+})
