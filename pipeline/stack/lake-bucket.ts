@@ -1,4 +1,4 @@
-import {Duration, type RemovalPolicy, Validations} from 'aws-cdk-lib'
+import {Duration, type RemovalPolicy} from 'aws-cdk-lib'
 import {BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership} from 'aws-cdk-lib/aws-s3'
 import {Construct} from 'constructs'
 
@@ -30,10 +30,6 @@ export class LakeBucket extends Construct {
     this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
       ...protections,
       lifecycleRules: [{id: 'expire-access-logs', expiration: Duration.days(90)}],
-    })
-    Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access log bucket of the lake; logging it to itself would log its own log writes forever.',
     })
     this.bucket = new Bucket(this, 'Lake', {
       ...protections,
