@@ -3,7 +3,7 @@ import {defineConfig} from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['{cli,checks,pipeline,fixtures,scripts}/**/*.test.ts'],
-    globalSetup: ['./checks/test-support/s3rver-global-setup.ts'],
+    globalSetup: ['./checks/test-support/moto-global-setup.ts'],
     disableConsoleIntercept: true,
     testTimeout: 60_000,
     hookTimeout: 60_000,

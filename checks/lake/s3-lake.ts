@@ -10,6 +10,8 @@ export interface S3Options {
   endpointUrl?: string
   /** Sockets kept open at once, matching the check's read concurrency. @default 16 */
   maxSockets?: number
+  /** Keys asked for per ListObjectsV2 page. @default 1000 */
+  listPageSize?: number
 }
 
 /** Splits `s3://bucket/some/prefix` into the bucket and a prefix that ends with `/` (or is empty). */
@@ -47,12 +49,14 @@ export class S3Lake implements Lake {
   readonly bucket: string
   readonly prefix: string
   private readonly client: S3Client
+  private readonly pageSize: number
 
   constructor(url: string, options: S3Options = {}) {
     const {bucket, prefix} = parseS3Url(url)
     this.bucket = bucket
     this.prefix = prefix
     this.url = `s3://${bucket}/${prefix}`
+    this.pageSize = options.listPageSize ?? 1000
     const endpoint = customEndpoint(options)
     this.client = new S3Client({
       profile: options.profile,
@@ -71,7 +75,7 @@ export class S3Lake implements Lake {
   async listDirectories(prefix: string): Promise<string[]> {
     const names: string[] = []
     try {
-      for await (const page of paginateListObjectsV2({client: this.client}, {Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: '/'})) {
+      for await (const page of paginateListObjectsV2({client: this.client, pageSize: this.pageSize}, {Bucket: this.bucket, Prefix: this.prefix + prefix, Delimiter: '/'})) {
         for (const common of page.CommonPrefixes ?? []) {
           if (common.Prefix) names.push(common.Prefix.slice(this.prefix.length + prefix.length).replace(/\/$/, ''))
         }
@@ -83,7 +87,7 @@ export class S3Lake implements Lake {
   }
 
   async *listObjects(prefix: string): AsyncIterable<LakeObject> {
-    const pages = paginateListObjectsV2({client: this.client, pageSize: 1000}, {Bucket: this.bucket, Prefix: this.prefix + prefix})
+    const pages = paginateListObjectsV2({client: this.client, pageSize: this.pageSize}, {Bucket: this.bucket, Prefix: this.prefix + prefix})
     try {
       for await (const page of pages) {
         for (const object of page.Contents ?? []) {

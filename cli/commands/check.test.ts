@@ -1,0 +1,171 @@
+import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, relative} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {S3Lake} from '../../checks/lake/s3-lake.js'
+import {PACKAGE_ROOT} from '../../checks/package-root.js'
+import type {CheckReport} from '../../checks/report.js'
+import {freshBucket, motoEnv} from '../../checks/test-support/s3-bucket.js'
+import {runPixel} from '../test-support/run-pixel.js'
+
+const SAMPLE = join(PACKAGE_ROOT, 'fixtures/sample-lake')
+const DAY = ['--day', '2026-02-10']
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, encoding: 'utf8'}).filter((f) => statSync(join(dir, f)).isFile())
+}
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'pixel-cli-'))
+}
+
+describe('pixel check on the sample lake', () => {
+  it('prints the summary, the hour table and the findings with their keys, and exits 1', async () => {
+    const {code, stdout, stderr} = await runPixel(['check', '--lake', SAMPLE, ...DAY])
+    expect(code).toBe(1)
+    expect(stderr).toBe('')
+    expect(stdout).toContain('47 objects')
+    expect(stdout).toMatch(/^ {2}13:00 +0 +0 +0 +0 +0 +gap$/m)
+    expect(stdout).toContain('year=2026/month=02/day=10/hour=20/README.txt does not fit')
+    expect(stdout).toMatch(/✖ failed: 9 errors, 4 warnings/)
+  })
+
+  it('prints one JSON document with the report contract under --json', async () => {
+    const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--json'])
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout) as CheckReport
+    expect(Object.keys(report)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings'])
+    expect(report.scope).toEqual({from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'})
+    expect(Object.keys(report.summary)).toEqual(['objects', 'bytes', 'records', 'valid', 'invalid', 'unparseable', 'duplicateRecords'])
+    expect(report.hours).toHaveLength(24)
+    expect(Object.keys(report.hours[0])).toEqual(['hour', 'objects', 'records', 'valid', 'invalid', 'duplicateRecords'])
+    expect(Object.keys(report.findings[0])).toEqual(['check', 'severity', 'hour', 'key', 'count', 'message', 'samples'])
+    expect(report.summary.records).toBe(report.summary.valid + report.summary.invalid)
+  })
+
+  it('writes JUnit XML with one test case per check per hour', async () => {
+    const out = join(scratch(), 'report.xml')
+    await runPixel(['check', '--lake', SAMPLE, ...DAY, '--junit', out])
+    const xml = readFileSync(out, 'utf8')
+    // 10 checks x 24 hours, plus one case for the finding that belongs to no hour.
+    expect(xml.match(/<testcase /g)).toHaveLength(10 * 24 + 1)
+    expect(xml.match(/<failure /g)).toHaveLength(9)
+    expect(xml).toContain('<testcase classname="pixel.check.gap" name="gap 2026-02-10T13" time="0"><failure type="error"')
+    expect(xml).toContain('evil&lt;script&gt;')
+    expect(xml).not.toContain('<script>')
+  })
+
+  it('checks one hour with --hour and passes when it is clean', async () => {
+    const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, '--hour', '2026-02-10T01'])
+    expect(code).toBe(0)
+    expect(stdout).toContain('✔ no findings')
+  })
+
+  describe.each([
+    ['error', 1],
+    ['warning', 1],
+    ['never', 0],
+  ])('with --fail-on %s', (failOn, exitCode) => {
+    it(`exits ${exitCode} on an hour holding only a warning`, async () => {
+      const {code} = await runPixel(['check', '--lake', SAMPLE, '--hour', '2026-02-10T18', '--fail-on', failOn])
+      expect(code).toBe(failOn === 'error' ? 0 : exitCode)
+    })
+  })
+})
+
+describe('pixel check on bad input', () => {
+  describe.each([
+    ['an unknown flag', ['--lake', SAMPLE, '--bogus'], /^Error: Nonexistent flag: --bogus \(see pixel check --help\)$/],
+    ['an impossible day', ['--lake', SAMPLE, '--day', '2026-02-30'], /^Error: --day "2026-02-30" is not a day: use YYYY-MM-DD/],
+    ['an hour without its hour', ['--lake', SAMPLE, '--hour', '2026-02-10'], /^Error: --hour "2026-02-10" is not an hour/],
+    ['both --day and --hour', ['--lake', SAMPLE, ...DAY, '--hour', '2026-02-10T01'], /^Error: --day=2026-02-10 cannot also be provided when using --hour/],
+    ['a bad --fail-on', ['--lake', SAMPLE, '--fail-on', 'sometimes'], /^Error: Expected --fail-on=sometimes to be one of: error, warning, never/],
+    ['a bad duration', ['--lake', SAMPLE, '--tolerance', 'soon'], /^Error: --tolerance "soon" is not a duration/],
+    ['a negative --min-records', ['--lake', SAMPLE, '--min-records', '-1'], /^Error: --min-records: Expected an integer greater than or equal to 0/],
+    ['a missing lake folder', ['--lake', '/no/such/lake', ...DAY], /^Error: lake folder \/no\/such\/lake does not exist/],
+    ['a lake URL of another scheme', ['--lake', 'gs://bucket/x', ...DAY], /^Error: lake "gs:\/\/bucket\/x" is neither an s3:\/\/ URL nor a folder/],
+    ['a missing schema file', ['--lake', SAMPLE, '--schema', '/no/schema.json', ...DAY], /^Error: cannot read schema \/no\/schema\.json: ENOENT/],
+    ['no lake at all', [...DAY], /^Error: no lake given: pass --lake/],
+    ['a JUnit path in a missing folder', ['--lake', SAMPLE, ...DAY, '--junit', '/no/such/dir/r.xml'], /^Error: cannot write --junit \/no\/such\/dir\/r\.xml: ENOENT/],
+  ])('given %s', (_, args, message) => {
+    it('exits 2 with one line saying why, and no stack trace', async () => {
+      const {code, stdout, stderr} = await runPixel(['check', ...args])
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(stderr.trimEnd()).toMatch(message)
+    })
+  })
+
+  it('prints the error as JSON on stdout under --json', async () => {
+    const {code, stdout} = await runPixel(['check', '--lake', '/no/such/lake', ...DAY, '--json'])
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout)).toEqual({error: {message: expect.stringContaining('lake folder /no/such/lake does not exist'), exitCode: 2}})
+  })
+})
+
+describe('where the lake is set', () => {
+  it('takes PIXEL_LAKE when --lake is not given', async () => {
+    const {code, stdout} = await runPixel(['check', '--hour', '2026-02-10T01', '--json'], {env: {PIXEL_LAKE: SAMPLE}})
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).lake).toBe(SAMPLE)
+  })
+
+  it('takes "lake" from pixel.config.json in the working folder', async () => {
+    const cwd = scratch()
+    writeFileSync(join(cwd, 'pixel.config.json'), JSON.stringify({lake: SAMPLE}))
+    const {code, stdout} = await runPixel(['check', '--hour', '2026-02-10T01', '--json'], {cwd})
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).lake).toBe(SAMPLE)
+  })
+
+  it('refuses a config file with an unknown setting, naming it', async () => {
+    const cwd = scratch()
+    writeFileSync(join(cwd, 'pixel.config.json'), JSON.stringify({lakes: SAMPLE}))
+    const {code, stderr} = await runPixel(['check', '--hour', '2026-02-10T01'], {cwd})
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/^Error: config file .*pixel\.config\.json has an unknown setting "lakes"/)
+  })
+
+  it('warns and still reports when the lake URL misses the events/ prefix', async () => {
+    const {stderr} = await runPixel(['check', '--lake', join(PACKAGE_ROOT, 'fixtures'), '--hour', '2026-02-10T01'])
+    expect(stderr).toMatch(/holds no year= partitions/)
+  })
+})
+
+describe('pixel check against S3 (moto server on 127.0.0.1)', () => {
+  let bucket: string
+
+  beforeAll(async () => {
+    bucket = await freshBucket('check-e2e')
+    Object.assign(process.env, motoEnv())
+    const lake = new S3Lake(`s3://${bucket}/events/`, {})
+    for (const file of filesUnder(SAMPLE)) await lake.write(relative(SAMPLE, join(SAMPLE, file)), readFileSync(join(SAMPLE, file)))
+    lake.close()
+  })
+
+  it('gives the same report as the local folder', async () => {
+    const local = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--json'])
+    const remote = await runPixel(['check', '--lake', `s3://${bucket}/events/`, ...DAY, '--json'], {env: motoEnv()})
+    expect(remote.code).toBe(1)
+    const {lake, ...fromS3} = JSON.parse(remote.stdout) as CheckReport
+    expect(lake).toBe(`s3://${bucket}/events/`)
+    const {lake: _, ...fromFolder} = JSON.parse(local.stdout) as CheckReport
+    expect(fromS3).toEqual(fromFolder)
+  })
+
+  it('takes the endpoint from --endpoint-url as well', async () => {
+    const {AWS_ENDPOINT_URL_S3: endpoint, ...env} = motoEnv()
+    const {code, stdout} = await runPixel(['check', '--lake', `s3://${bucket}/events/`, '--hour', '2026-02-10T01', '--endpoint-url', endpoint, '--json'], {
+      env: {...env, AWS_ENDPOINT_URL_S3: undefined},
+    })
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).summary.records).toBe(80)
+  })
+
+  it('exits 2 with one line when the bucket does not exist', async () => {
+    const {code, stderr} = await runPixel(['check', '--lake', 's3://no-such-bucket/events/', ...DAY], {env: motoEnv()})
+    expect(code).toBe(2)
+    expect(stderr.trimEnd()).toMatch(/^Error: cannot list s3:\/\/no-such-bucket\/events\/: NoSuchBucket[^\n]*$/)
+  })
+})
