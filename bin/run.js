@@ -2,5 +2,7 @@
 // The installed entry: runs the compiled commands in dist/ through the committed manifest.
 process.env.OCLIF_SKIP_NEW_VERSION_CHECK ??= 'true'
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-const {execute} = await import('@oclif/core')
+const {execute, settings} = await import('@oclif/core')
+// Always the compiled dist/, even under NODE_ENV=test or development (bin/dev.js runs the sources).
+settings.enableAutoTranspile = false
 await execute({dir: import.meta.url})
