@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Under CI, also write the results as JSON: .ci/run prints its closing line from them.
+    reporters: process.env.CI ? ['default', ['json', {outputFile: '.vitest-results.json'}]] : ['default'],
   },
 })
