@@ -1,0 +1,48 @@
+import {describe, expect, it} from 'vitest'
+import {type CheckReport, type Finding, finding} from './report.js'
+import {terminalReport} from './terminal-report.js'
+
+function report(findings: Finding[]): CheckReport {
+  return {
+    ok: findings.length === 0,
+    scope: {from: '2026-02-10T05:00:00.000Z', to: '2026-02-10T06:00:00.000Z'},
+    lake: '/lake',
+    summary: {objects: 1, bytes: 2048, records: 1200, valid: 1199, invalid: 1, unparseable: 0, duplicateRecords: 0},
+    hours: [{hour: '2026-02-10T05', objects: 1, records: 1200, valid: 1199, invalid: 1, duplicateRecords: 0}],
+    findings,
+  }
+}
+
+describe('terminalReport', () => {
+  it('escapes attacker-controlled keys and sample messages', () => {
+    const evil = finding('schema', {
+      hour: '2026-02-10T05',
+      key: null,
+      count: 1,
+      message: '1 record fails: / must NOT have additional properties (x\u001b]0;pwned\u0007)',
+      samples: [{key: 'k\u001b[31m', index: 3, pointer: '/a\u202e', message: 'm\r'}],
+    })
+    const text = terminalReport(report([evil]), 'error', {color: false})
+    expect(text).not.toMatch(new RegExp('[\\u0000-\\u0009\\u000b-\\u001f\\u202e]'))
+    expect(text).toContain('x\\x1b]0;pwned\\x07')
+    expect(text).toContain('k\\x1b[31m#3 /a\\u202e  m\\x0d')
+  })
+
+  it('marks the hour of a finding in the hour table', () => {
+    const gap = finding('gap', {hour: '2026-02-10T05', key: null, count: 0, message: 'empty'})
+    expect(terminalReport(report([gap]), 'error', {color: false})).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 {2}gap$/m)
+  })
+
+  it.each([
+    ['error', '✖ failed: 0 errors, 1 warning (--fail-on warning)', 'warning'],
+    ['never', '✔ passed with 0 errors, 1 warning (--fail-on never)', 'never'],
+  ] as const)('states the verdict under --fail-on %s', (_, verdict, failOn) => {
+    const late = finding('late-arrival', {hour: '2026-02-10T05', key: 'k', count: 1, message: 'late'})
+    expect(terminalReport(report([late]), failOn, {color: false}).trimEnd().split('\n').pop()).toBe(verdict)
+  })
+
+  it('prints no colour codes unless asked to', () => {
+    expect(terminalReport(report([]), 'error', {color: false})).not.toContain('\u001b[')
+    expect(terminalReport(report([]), 'error', {color: true})).toContain('\u001b[32m')
+  })
+})
