@@ -19,7 +19,7 @@ export class DuplicateRecords {
   }
 
   /** Adds an object's ids; returns how many of them are copies. */
-  see(object: {key: string; hour: string; ids: Buffer; idIndexes: number[]}): number {
+  see(object: {key: string; hour: string; ids: Uint8Array; idIndexes: Uint32Array}): number {
     const ordinal = this.keys.push(object.key) - 1
     let copies = 0
     const samples: Sample[] = []

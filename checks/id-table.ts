@@ -30,11 +30,11 @@ export class IdTable {
    *
    * @example table.add(ids, 0, 7) // -1 the first time, 7 on every later add of the same id
    */
-  add(ids: Buffer, offset: number, owner: number): number {
-    const a = ids.readUInt32LE(offset)
-    const b = ids.readUInt32LE(offset + 4)
-    const c = ids.readUInt32LE(offset + 8)
-    const d = ids.readUInt32LE(offset + 12)
+  add(ids: Uint8Array, offset: number, owner: number): number {
+    const a = (ids[offset] | (ids[offset + 1] << 8) | (ids[offset + 2] << 16) | (ids[offset + 3] << 24)) >>> 0
+    const b = (ids[offset + 4] | (ids[offset + 5] << 8) | (ids[offset + 6] << 16) | (ids[offset + 7] << 24)) >>> 0
+    const c = (ids[offset + 8] | (ids[offset + 9] << 8) | (ids[offset + 10] << 16) | (ids[offset + 11] << 24)) >>> 0
+    const d = (ids[offset + 12] | (ids[offset + 13] << 8) | (ids[offset + 14] << 16) | (ids[offset + 15] << 24)) >>> 0
     let slot = this.hash(a, b, c, d) & this.mask
     for (;;) {
       const held = this.owners[slot]

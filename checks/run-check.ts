@@ -9,6 +9,7 @@ import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './
 import {misplacedFindings, schemaFindings, unparseableFindings} from './record-findings.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report.js'
 import {type ObjectScan, scanObject} from './scan-object.js'
+import {compileFastPath} from './schema/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import type {Scope} from './scope.js'
 
@@ -30,6 +31,8 @@ export interface CheckOptions {
   failOn?: Severity | 'never'
   /** Objects read ahead at once. @default 16 */
   concurrency?: number
+  /** Prove records valid from their bytes where the schema allows (see schema/fast-path.ts). @default true */
+  fastPath?: boolean
   /** Samples kept per finding. @default 5 */
   maxSamples?: number
   /** The clock, for hours that have not ended yet. @default new Date() */
@@ -81,7 +84,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const misplaced = new HourTally(maxSamples)
   const findings: Finding[] = unexpected.map(({key, hour}) => unexpectedKeyFinding(key, hour))
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
-  const scanOptions = {validator, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples}
+  const fastPath = options.fastPath === false ? undefined : compileFastPath(validator.schema, idField, timeField)
+  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples}
   const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
 
   // Read ahead up to `concurrency` objects, but judge them strictly in order.

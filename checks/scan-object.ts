@@ -1,16 +1,20 @@
 import {createHash} from 'node:crypto'
 import {gunzipObject} from './decode/gunzip-object.js'
-import {splitRecords} from './decode/split-records.js'
+import {type RecordSink, splitLine, splitRecords} from './decode/split-records.js'
 import type {PartitionKey} from './partition-key.js'
-import {idBytes} from './record-id.js'
+import {idBytes, idBytesAt} from './record-id.js'
 import type {Sample} from './report.js'
+import type {FastPath, FastRecord} from './schema/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import {hourStart} from './scope.js'
 
 const HOUR_MS = 3_600_000
+const NEWLINE = 0x0a
 
 export interface ScanOptions {
   validator: RecordValidator
+  /** Proves records valid from their bytes; records it cannot decide go to JSON.parse and ajv. */
+  fastPath?: FastPath
   /** The record field holding its unique id. @default 'event_id' */
   idField: string
   /** The record field holding its ISO-8601 time. @default 'ts' */
@@ -21,7 +25,7 @@ export interface ScanOptions {
   maxSamples: number
 }
 
-/** Everything one object tells the checks; it is pure data, so a worker thread can produce it. */
+/** Everything one object tells the checks; plain data, so a worker thread can produce it. */
 export interface ObjectScan {
   key: string
   hour: string
@@ -40,9 +44,9 @@ export interface ObjectScan {
   misplaced: number
   misplacedSamples: Sample[]
   /** The ids of the records that have one, 16 bytes each, in record order. */
-  ids: Buffer
+  ids: Uint8Array
   /** The record index of each id in `ids`. */
-  idIndexes: number[]
+  idIndexes: Uint32Array
 }
 
 function formatOffset(ms: number): string {
@@ -50,42 +54,69 @@ function formatOffset(ms: number): string {
   return minutes >= 60 ? `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m` : `${minutes}m`
 }
 
+/** Grows with the records: ids and their indexes in typed arrays of their own (transferable). */
+class IdList {
+  ids = new Uint8Array(16 * 1024)
+  indexes = new Uint32Array(1024)
+  count = 0
+
+  room(): number {
+    if (this.count === this.indexes.length) {
+      const ids = new Uint8Array(this.ids.length * 2)
+      ids.set(this.ids)
+      const indexes = new Uint32Array(this.indexes.length * 2)
+      indexes.set(this.indexes)
+      this.ids = ids
+      this.indexes = indexes
+    }
+    return this.count * 16
+  }
+
+  commit(index: number): void {
+    this.indexes[this.count++] = index
+  }
+}
+
 /**
  * Decodes one object and judges each of its records: parse, schema, time against the partition
  * hour; collects the ids for duplicate detection, which needs every object and happens later.
  *
- * @example const scan = await scanObject(parsePartitionKey(key)!, await lake.read(key), options)
+ * @example const scan = scanObject(parsePartitionKey(key)!, await lake.read(key), options)
  */
-export async function scanObject(object: PartitionKey, bytes: Buffer, options: ScanOptions): Promise<ObjectScan> {
-  const {validator, idField, timeField, toleranceMs, maxSamples} = options
+export function scanObject(object: PartitionKey, bytes: Uint8Array, options: ScanOptions): ObjectScan {
+  const {validator, fastPath, idField, timeField, toleranceMs, maxSamples} = options
   const digest = createHash('sha256').update(bytes).digest('hex')
-  const decoded = gunzipObject(bytes, object.gzipSuffix)
+  const decoded = gunzipObject(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), object.gzipSuffix)
   const scan: ObjectScan = {
     key: object.key, hour: object.hour, bytes: bytes.length, digest, corruption: decoded.corruption,
     records: 0, valid: 0, invalid: 0, unparseable: 0, unparseableSamples: [], schemaSamples: [], schemaMessages: {},
-    misplaced: 0, misplacedSamples: [], ids: Buffer.alloc(0), idIndexes: [],
+    misplaced: 0, misplacedSamples: [], ids: new Uint8Array(0), idIndexes: new Uint32Array(0),
   }
   const from = hourStart(object.hour) - toleranceMs
   const to = hourStart(object.hour) + HOUR_MS + toleranceMs
-  let ids = Buffer.allocUnsafe(16 * 1024)
-  let idCount = 0
+  const ids = new IdList()
   let lastUnparseable = -1
 
-  const pieces = splitRecords(decoded.text.toString('utf8'), {
+  const placeInTime = (time: number, index: number) => {
+    if (Number.isNaN(time) || (time >= from && time < to)) return
+    scan.misplaced++
+    if (scan.misplacedSamples.length < maxSamples) {
+      const off = time < from ? time - (from + toleranceMs) : time - (to - toleranceMs)
+      scan.misplacedSamples.push({key: object.key, index, pointer: `/${timeField}`, message: `${new Date(time).toISOString()} is ${formatOffset(off)} ${off < 0 ? 'before' : 'after'} its partition hour ${object.hour}`})
+    }
+  }
+
+  const sink: RecordSink = {
     record(value, index) {
       scan.records++
       const fields = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
       if (fields) {
-        if (ids.length < (idCount + 1) * 16) ids = Buffer.concat([ids, Buffer.allocUnsafe(ids.length)])
-        if (idBytes(fields[idField], ids, idCount * 16)) {
-          idCount++
-          scan.idIndexes.push(index)
-        }
+        const at = ids.room() // may grow the list: take the place before taking the buffer
+        if (idBytes(fields[idField], Buffer.from(ids.ids.buffer), at)) ids.commit(index)
       }
       if (!validator.isValid(value)) {
         scan.invalid++
-        const violations = validator.explain(value)
-        for (const {pointer, message} of violations) {
+        for (const {pointer, message} of validator.explain(value)) {
           const signature = `${pointer || '/'} ${message}`
           scan.schemaMessages[signature] = (scan.schemaMessages[signature] ?? 0) + 1
           if (scan.schemaSamples.length < maxSamples) scan.schemaSamples.push({key: object.key, index, pointer, message})
@@ -93,27 +124,47 @@ export async function scanObject(object: PartitionKey, bytes: Buffer, options: S
         return
       }
       scan.valid++
-      const time = fields && typeof fields[timeField] === 'string' ? Date.parse(fields[timeField] as string) : Number.NaN
-      if (!Number.isNaN(time) && (time < from || time >= to)) {
-        scan.misplaced++
-        if (scan.misplacedSamples.length < maxSamples) {
-          const off = time < from ? time - (from + toleranceMs) : time - (to - toleranceMs)
-          scan.misplacedSamples.push({key: object.key, index, pointer: `/${timeField}`, message: `${new Date(time).toISOString()} is ${formatOffset(off)} ${off < 0 ? 'before' : 'after'} its partition hour ${object.hour}`})
-        }
-      }
+      placeInTime(fields && typeof fields[timeField] === 'string' ? Date.parse(fields[timeField] as string) : Number.NaN, index)
     },
     unparseable(index, reason, snippet) {
       scan.unparseable++
       lastUnparseable = index
       if (scan.unparseableSamples.length < maxSamples) scan.unparseableSamples.push({key: object.key, index, pointer: null, message: `${reason}; starts with ${JSON.stringify(snippet)}`})
     },
-  })
+  }
+
+  const text = decoded.text
+  let pieces = 0
+  if (fastPath) {
+    const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf(NEWLINE, start)
+      if (end === -1) end = text.length
+      if (fastPath.scan(text, start, end, found)) {
+        scan.records++
+        scan.valid++
+        if (found.idStart >= 0) {
+          const at = ids.room()
+          if (idBytesAt(text, found.idStart, found.idEnd, ids.ids, at)) ids.commit(pieces)
+        }
+        placeInTime(found.time, pieces)
+        pieces++
+      } else {
+        const line = text.toString('utf8', start, end)
+        if (line.trim() !== '') pieces = splitLine(line, pieces, sink)
+      }
+      start = end + 1
+    }
+  } else {
+    pieces = splitRecords(text.toString('utf8'), sink)
+  }
   // The cut-off last piece of a corrupt object is damage already reported, not a bad record.
   if (decoded.corruption && lastUnparseable === pieces - 1 && pieces > 0) {
     scan.unparseable--
     scan.unparseableSamples = scan.unparseableSamples.filter((s) => s.index !== lastUnparseable)
-    scan.corruption += `; the last, cut-off piece is dropped`
+    scan.corruption += '; the last, cut-off piece is dropped'
   }
-  scan.ids = ids.subarray(0, idCount * 16)
+  scan.ids = ids.ids.slice(0, ids.count * 16)
+  scan.idIndexes = ids.indexes.slice(0, ids.count)
   return scan
 }

@@ -54,9 +54,27 @@ export function cutConcatenated(line: string): string[] {
 }
 
 /**
+ * Hands out the records of one line: the whole line when it parses (the common case), else the
+ * pieces of a line holding several objects back to back.
+ *
+ * @example splitLine('{"b":2}{"c":3}', 0, sink) // 2: the index after the last piece
+ * @returns the index for the next piece
+ */
+export function splitLine(line: string, index: number, sink: RecordSink): number {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    for (const piece of cutConcatenated(line)) parsePiece(piece, index++, sink)
+    return index
+  }
+  sink.record(value, index)
+  return index + 1
+}
+
+/**
  * Splits an object's text into records: newline-delimited JSON, JSON objects back to back with no
- * delimiter, or a mix. Each line is parsed whole first (the fast, common case); only a line that
- * fails is cut at object boundaries.
+ * delimiter, or a mix.
  *
  * @example splitRecords('{"a":1}\n{"b":2}{"c":3}', sink) // sink.record called 3 times
  * @returns how many pieces were handed out
@@ -67,18 +85,9 @@ export function splitRecords(text: string, sink: RecordSink): number {
   while (from < text.length) {
     let to = text.indexOf('\n', from)
     if (to === -1) to = text.length
-    let line = text.slice(from, to)
+    const line = text.slice(from, to)
     from = to + 1
-    if (line.endsWith('\r')) line = line.slice(0, -1)
-    if (line.trim() === '') continue
-    let value: unknown
-    try {
-      value = JSON.parse(line)
-    } catch {
-      for (const piece of cutConcatenated(line)) parsePiece(piece, index++, sink)
-      continue
-    }
-    sink.record(value, index++)
+    if (line.trim() !== '') index = splitLine(line, index, sink)
   }
   return index
 }

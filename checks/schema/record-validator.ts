@@ -22,6 +22,8 @@ export interface SchemaViolation {
 
 /** A schema compiled once: a fast yes/no for every record, every error for the failing ones. */
 export interface RecordValidator {
+  /** The schema it was compiled from (the fast path compiles it again, its own way). */
+  readonly schema: Record<string, unknown>
   isValid(record: unknown): boolean
   explain(record: unknown): SchemaViolation[]
 }
@@ -66,6 +68,7 @@ export function compileValidator(schema: Record<string, unknown>, source = 'sche
   const fast = compile(schema, false, source)
   let full: ValidateFunction | undefined
   return {
+    schema,
     isValid: (record) => fast(record) as boolean,
     explain(record) {
       full ??= compile(schema, true, source)

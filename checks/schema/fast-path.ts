@@ -1,0 +1,362 @@
+/**
+ * A validator that reads a record's bytes against a compiled schema without building a JS object.
+ * It only ever proves a record VALID; anything it is not sure of (escapes, non-ASCII text, an
+ * unknown key, a number other than a const, a format it does not know) is UNDECIDED, and the
+ * caller falls back to JSON.parse and ajv. So its verdicts are ajv's by construction, and it
+ * only has to be fast on the records a healthy pipeline writes.
+ *
+ * Supported schema subset (anything else means no fast path at all): a root object with
+ * `properties`, `required`, `additionalProperties: false`; properties typed string / null /
+ * boolean (or a list of these), `const` / `enum` of strings or numbers, `minLength`, `maxLength`,
+ * `format` uuid or date-time; and objects whose values are such strings, with `maxProperties`
+ * and `propertyNames: {maxLength}`.
+ */
+
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const COMMA = 0x2c
+const COLON = 0x3a
+const OPEN = 0x7b
+const CLOSE = 0x7d
+
+interface StringRule {
+  minLength: number
+  maxLength: number
+  format: 'uuid' | 'date-time' | undefined
+  /** Allowed values as ASCII bytes; undefined when any string is allowed. */
+  values: Uint8Array[] | undefined
+}
+
+interface MapRule {
+  maxProperties: number
+  maxNameLength: number
+  value: StringRule
+}
+
+interface PropertyRule {
+  name: Uint8Array
+  bit: number
+  string?: StringRule
+  nullable: boolean
+  boolean: boolean
+  /** A numeric const, matched only in its plain integer spelling. */
+  constInteger?: Uint8Array
+  map?: MapRule
+}
+
+/** Where the id and time values of a proven-valid record sit in its line. */
+export interface FastRecord {
+  idStart: number
+  idEnd: number
+  timeStart: number
+  timeEnd: number
+  /** The record's time in ms since the epoch, NaN when it has no time field. */
+  time: number
+}
+
+export interface FastPath {
+  /** True when the bytes in [start, end) are one JSON object the schema accepts. */
+  scan(bytes: Uint8Array, start: number, end: number, out: FastRecord): boolean
+}
+
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly'])
+const ASCII = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0))
+const isAscii = (s: string) => /^[\x20-\x7e]*$/.test(s) && !s.includes('"') && !s.includes('\\')
+
+function onlyKeys(schema: Record<string, unknown>, allowed: string[]): boolean {
+  return Object.keys(schema).every((k) => allowed.includes(k) || ANNOTATIONS.has(k))
+}
+
+function types(schema: Record<string, unknown>): string[] | undefined {
+  if (schema.type === undefined) return undefined
+  const list = Array.isArray(schema.type) ? schema.type : [schema.type]
+  return list.every((t) => typeof t === 'string') ? (list as string[]) : undefined
+}
+
+function stringRule(schema: Record<string, unknown>): StringRule | undefined {
+  const format = schema.format
+  if (format !== undefined && format !== 'uuid' && format !== 'date-time') return undefined
+  const min = schema.minLength ?? 0
+  const max = schema.maxLength ?? Number.MAX_SAFE_INTEGER
+  if (typeof min !== 'number' || typeof max !== 'number') return undefined
+  return {minLength: min, maxLength: max, format, values: undefined}
+}
+
+function compileProperty(name: string, bit: number, schema: unknown): PropertyRule | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined
+  const s = schema as Record<string, unknown>
+  const rule: PropertyRule = {name: ASCII(name), bit, nullable: false, boolean: false}
+  if ('const' in s) {
+    if (!onlyKeys(s, ['const', 'type'])) return undefined
+    if (typeof s.const === 'number' && Number.isSafeInteger(s.const) && s.const >= 0) rule.constInteger = ASCII(String(s.const))
+    else if (typeof s.const === 'string' && isAscii(s.const)) rule.string = {minLength: 0, maxLength: Infinity, format: undefined, values: [ASCII(s.const)]}
+    else return undefined
+    return rule
+  }
+  if ('enum' in s) {
+    if (!onlyKeys(s, ['enum', 'type']) || !Array.isArray(s.enum) || !s.enum.every((v) => typeof v === 'string' && isAscii(v))) return undefined
+    rule.string = {minLength: 0, maxLength: Infinity, format: undefined, values: (s.enum as string[]).map(ASCII)}
+    return rule
+  }
+  const typeList = types(s)
+  if (!typeList) return undefined
+  if (typeList.includes('object')) {
+    if (typeList.length !== 1 || !onlyKeys(s, ['type', 'maxProperties', 'propertyNames', 'additionalProperties'])) return undefined
+    const names = (s.propertyNames ?? {}) as Record<string, unknown>
+    const values = s.additionalProperties as Record<string, unknown> | undefined
+    if (typeof names !== 'object' || !onlyKeys(names, ['maxLength']) || typeof values !== 'object' || values === null) return undefined
+    if (!onlyKeys(values, ['type', 'maxLength', 'minLength']) || values.type !== 'string') return undefined
+    const value = stringRule(values)
+    if (!value) return undefined
+    rule.map = {maxProperties: typeof s.maxProperties === 'number' ? s.maxProperties : Infinity, maxNameLength: typeof names.maxLength === 'number' ? names.maxLength : Infinity, value}
+    return rule
+  }
+  if (!typeList.every((t) => t === 'string' || t === 'null' || t === 'boolean')) return undefined
+  if (!onlyKeys(s, ['type', 'minLength', 'maxLength', 'format'])) return undefined
+  rule.nullable = typeList.includes('null')
+  rule.boolean = typeList.includes('boolean')
+  if (typeList.includes('string')) {
+    const string = stringRule(s)
+    if (!string) return undefined
+    rule.string = string
+  } else if (s.format !== undefined || s.minLength !== undefined || s.maxLength !== undefined) return undefined
+  return rule
+}
+
+const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function digit(b: Uint8Array, i: number): number {
+  const d = b[i] - 0x30
+  return d >= 0 && d <= 9 ? d : -1
+}
+
+/** The number written by `count` ASCII digits at `i`, or -1 when any of them is not a digit. */
+function digits(b: Uint8Array, i: number, count: number): number {
+  let n = 0
+  for (let k = 0; k < count; k++) {
+    const d = digit(b, i + k)
+    if (d < 0) return -1
+    n = n * 10 + d
+  }
+  return n
+}
+
+/** `YYYY-MM-DDTHH:MM:SS[.f+]Z` with a real date; the ms since the epoch, or NaN. */
+function strictDateTime(b: Uint8Array, s: number, e: number): number {
+  const n = e - s
+  if (n < 20 || b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== COLON || b[s + 16] !== COLON || b[e - 1] !== 0x5a) return Number.NaN
+  const year = digits(b, s, 4)
+  const month = digits(b, s + 5, 2)
+  const day = digits(b, s + 8, 2)
+  const hour = digits(b, s + 11, 2)
+  const minute = digits(b, s + 14, 2)
+  const second = digits(b, s + 17, 2)
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  if (day > (month === 2 && leap ? 29 : DAYS[month])) return Number.NaN
+  let ms = 0
+  if (n > 20) {
+    if (b[s + 19] !== 0x2e || n < 22) return Number.NaN
+    for (let i = s + 20; i < e - 1; i++) {
+      const d = digit(b, i)
+      if (d < 0) return Number.NaN
+      if (i < s + 23) ms = ms * 10 + d
+    }
+    for (let i = Math.min(e - 1, s + 23); i < s + 23; i++) ms *= 10
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms)
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+}
+
+function isUuid(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s !== 36) return false
+  for (let i = 0; i < 36; i++) {
+    const c = b[s + i]
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 0x2d) return false
+    } else if (!isHex(c)) return false
+  }
+  return true
+}
+
+function equalBytes(b: Uint8Array, s: number, e: number, expected: Uint8Array): boolean {
+  if (e - s !== expected.length) return false
+  for (let i = 0; i < expected.length; i++) if (b[s + i] !== expected[i]) return false
+  return true
+}
+
+function skipSpace(b: Uint8Array, i: number, end: number): number {
+  while (i < end) {
+    const c = b[i]
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break
+    i++
+  }
+  return i
+}
+
+/** The end (index of the closing quote) of a plain ASCII string starting after its opening quote, or -1. */
+function plainStringEnd(b: Uint8Array, i: number, end: number): number {
+  for (; i < end; i++) {
+    const c = b[i]
+    if (c === QUOTE) return i
+    // Escapes, control characters and non-ASCII text are left to JSON.parse and ajv.
+    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return -1
+  }
+  return -1
+}
+
+function stringFits(rule: StringRule, b: Uint8Array, s: number, e: number): boolean {
+  const length = e - s
+  if (length < rule.minLength || length > rule.maxLength) return false
+  if (rule.values) {
+    let found = false
+    for (const v of rule.values) if (equalBytes(b, s, e, v)) found = true
+    if (!found) return false
+  }
+  if (rule.format === 'uuid') return isUuid(b, s, e)
+  if (rule.format === 'date-time') return !Number.isNaN(strictDateTime(b, s, e))
+  return true
+}
+
+function matchesAt(b: Uint8Array, s: number, e: number, name: Uint8Array): boolean {
+  return e - s === name.length && equalBytes(b, s, e, name)
+}
+
+/** Scans `{"name": "value", ...}` of strings; the index after it, or -1. */
+function scanMap(rule: MapRule, b: Uint8Array, i: number, end: number): number {
+  if (b[i] !== OPEN) return -1
+  i = skipSpace(b, i + 1, end)
+  if (b[i] === CLOSE) return i + 1
+  const names: string[] = []
+  for (;;) {
+    if (b[i] !== QUOTE) return -1
+    const nameEnd = plainStringEnd(b, i + 1, end)
+    if (nameEnd < 0 || nameEnd - i - 1 > rule.maxNameLength) return -1
+    const name = Buffer.prototype.latin1Slice.call(b, i + 1, nameEnd) as string
+    // A repeated or prototype-shaped name makes JSON.parse's object differ from the text.
+    if (name === '__proto__' || names.includes(name) || names.push(name) > rule.maxProperties) return -1
+    i = skipSpace(b, nameEnd + 1, end)
+    if (b[i] !== COLON) return -1
+    i = skipSpace(b, i + 1, end)
+    if (b[i] !== QUOTE) return -1
+    const valueEnd = plainStringEnd(b, i + 1, end)
+    if (valueEnd < 0 || !stringFits(rule.value, b, i + 1, valueEnd)) return -1
+    i = skipSpace(b, valueEnd + 1, end)
+    if (b[i] === CLOSE) return i + 1
+    if (b[i] !== COMMA) return -1
+    i = skipSpace(b, i + 1, end)
+  }
+}
+
+const TRUE = ASCII('true')
+const FALSE = ASCII('false')
+const NULL = ASCII('null')
+
+function literalAt(b: Uint8Array, i: number, end: number, word: Uint8Array): boolean {
+  return i + word.length <= end && equalBytes(b, i, i + word.length, word)
+}
+
+/**
+ * Compiles the fast path for a schema, or undefined when the schema uses anything outside the
+ * subset it can decide exactly.
+ *
+ * @example const fast = compileFastPath(schema, 'event_id', 'ts'); fast?.scan(bytes, 0, n, out)
+ */
+export function compileFastPath(schema: Record<string, unknown>, idField: string, timeField: string): FastPath | undefined {
+  if (schema.type !== 'object' || schema.additionalProperties !== false) return undefined
+  if (!onlyKeys(schema, ['type', 'properties', 'required', 'additionalProperties'])) return undefined
+  const properties = schema.properties as Record<string, unknown> | undefined
+  const required = (schema.required ?? []) as unknown[]
+  if (typeof properties !== 'object' || properties === null || !Array.isArray(required)) return undefined
+  const names = Object.keys(properties)
+  if (names.length > 30 || !names.every(isAscii) || !required.every((r) => typeof r === 'string' && names.includes(r))) return undefined
+  const rules: PropertyRule[] = []
+  for (const [i, name] of names.entries()) {
+    const rule = compileProperty(name, 1 << i, properties[name])
+    if (!rule) return undefined
+    rules.push(rule)
+  }
+  const requiredMask = rules.filter((r) => required.includes(String.fromCharCode(...r.name))).reduce((m, r) => m | r.bit, 0)
+  const idRule = rules.find((r) => String.fromCharCode(...r.name) === idField)
+  const timeRule = rules.find((r) => String.fromCharCode(...r.name) === timeField)
+
+  function findRule(b: Uint8Array, s: number, e: number, guess: number): number {
+    if (guess < rules.length && matchesAt(b, s, e, rules[guess].name)) return guess
+    for (let r = 0; r < rules.length; r++) if (matchesAt(b, s, e, rules[r].name)) return r
+    return -1
+  }
+
+  return {
+    scan(b, start, end, out) {
+      out.idStart = out.idEnd = out.timeStart = out.timeEnd = -1
+      out.time = Number.NaN
+      let i = skipSpace(b, start, end)
+      if (b[i] !== OPEN) return false
+      i = skipSpace(b, i + 1, end)
+      let seen = 0
+      let next = 0
+      if (b[i] === CLOSE) {
+        i++
+      } else {
+        for (;;) {
+          if (b[i] !== QUOTE) return false
+          const keyEnd = plainStringEnd(b, i + 1, end)
+          if (keyEnd < 0) return false
+          const r = findRule(b, i + 1, keyEnd, next)
+          if (r < 0) return false
+          const rule = rules[r]
+          if (seen & rule.bit) return false
+          seen |= rule.bit
+          next = r + 1
+          i = skipSpace(b, keyEnd + 1, end)
+          if (b[i] !== COLON) return false
+          i = skipSpace(b, i + 1, end)
+          const c = b[i]
+          if (c === QUOTE && rule.string) {
+            const valueEnd = plainStringEnd(b, i + 1, end)
+            if (valueEnd < 0 || !stringFits(rule.string, b, i + 1, valueEnd)) return false
+            if (rule === idRule) {
+              out.idStart = i + 1
+              out.idEnd = valueEnd
+            }
+            if (rule === timeRule) {
+              out.timeStart = i + 1
+              out.timeEnd = valueEnd
+            }
+            i = valueEnd + 1
+          } else if (c === OPEN && rule.map) {
+            i = scanMap(rule.map, b, i, end)
+            if (i < 0) return false
+          } else if (rule.nullable && literalAt(b, i, end, NULL)) {
+            i += 4
+          } else if (rule.boolean && (literalAt(b, i, end, TRUE) || literalAt(b, i, end, FALSE))) {
+            i += b[i] === 0x74 ? 4 : 5
+          } else if (rule.constInteger && literalAt(b, i, end, rule.constInteger)) {
+            i += rule.constInteger.length
+            // `1` must not be the start of `10` or `1.5`.
+            const after = b[i]
+            if (after !== COMMA && after !== CLOSE && after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d) return false
+          } else return false
+          i = skipSpace(b, i, end)
+          if (b[i] === CLOSE) {
+            i++
+            break
+          }
+          if (b[i] !== COMMA) return false
+          i = skipSpace(b, i + 1, end)
+        }
+      }
+      if ((seen & requiredMask) !== requiredMask) return false
+      if (skipSpace(b, i, end) !== end) return false
+      if (out.timeStart >= 0) {
+        out.time = strictDateTime(b, out.timeStart, out.timeEnd)
+        // A time in any other spelling is left to Date.parse, as the slow path reads it.
+        if (Number.isNaN(out.time)) return false
+      }
+      return true
+    },
+  }
+}
