@@ -121,8 +121,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       response.end(answer.body)
       return
     }
+    // Like the HTTP API, only GET and HEAD routes exist: anything else is not found, not a hit.
+    if (method !== 'GET' && method !== 'HEAD') return plain(response, 404, 'not found')
     if (path === PIXEL_PATH || path === HEALTH_PATH) return pixel.handle(request, response)
-    if (method !== 'GET' && method !== 'HEAD') return plain(response, 405, 'method not allowed')
     if (path === '/') return send(response, 'text/html; charset=utf-8', demoPage(stats()), {'Content-Security-Policy': DEMO_CONTENT_SECURITY_POLICY})
     if (path === '/demo.js') return send(response, 'text/javascript; charset=utf-8', DEMO_SCRIPT)
     if (path === '/demo.css') return send(response, 'text/css; charset=utf-8', DEMO_STYLE)

@@ -12,8 +12,6 @@ import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {devServer, firehoseClient, lakeRecords} from './test-support/dev-server-fixture.js'
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-
 /** `n` schema-valid records, one JSON line each, as the handler sends them. */
 function records(n: number, seed = 1): {Data: Uint8Array; eventId: string}[] {
   const rand = seededRandom(seed)

@@ -7,6 +7,8 @@ import type {Lake} from '../../../checks/lake/lake.js'
 import {tempLake} from '../../../checks/test-support/temp-lake.js'
 import {type DevServer, type DevServerOptions, startDevServer} from '../dev-server.js'
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+
 const running: DevServer[] = []
 const clients: FirehoseClient[] = []
 afterEach(async () => {
