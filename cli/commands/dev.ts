@@ -1,0 +1,109 @@
+import {Flags} from '@oclif/core'
+import {CheckError, InvalidOptionError} from '../../checks/errors.js'
+import type {Lake} from '../../checks/lake/lake.js'
+import {openLake} from '../../checks/lake/open-lake.js'
+import {CLIENT_IP_MODES, type ClientIpMode} from '../../pipeline/handler/anonymise-ip.js'
+import {startDevServer} from '../../pipeline/dev/dev-server.js'
+import {DEMO_BADGE} from '../../pipeline/dev/demo-page.js'
+import {PipelineError} from '../../pipeline/errors.js'
+import {lakeFlags} from '../lake-flags.js'
+import {PixelCommand} from '../pixel-command.js'
+
+/** A flag holding a number within [min, max]. */
+function numberFlag(options: {description: string; default: number; min: number; max: number; minExclusive?: boolean; helpValue: string}) {
+  return Flags.custom<number>({
+    description: options.description,
+    default: options.default,
+    helpValue: options.helpValue,
+    parse: async (input, _context, opts) => {
+      const value = Number(input)
+      const low = options.minExclusive ? value > options.min : value >= options.min
+      if (input.trim() === '' || !Number.isFinite(value) || !low || value > options.max) {
+        throw new InvalidOptionError(`--${opts.name} "${input}" must be a number ${options.minExclusive ? 'above' : 'from'} ${options.min} ${options.minExclusive ? 'and at most' : 'to'} ${options.max}`)
+      }
+      return value
+    },
+  })()
+}
+
+export interface DevSummary {
+  url: string
+  stream: string
+  lake: string
+  received: number
+  landed: number
+  objects: number
+}
+
+export default class Dev extends PixelCommand {
+  static override summary = 'Run the whole pipeline on this machine: the pixel, a Firehose-compatible API and delivery into a lake, on one port.'
+
+  static override description = `Serves on 127.0.0.1: GET|HEAD /p.gif through the same handler the Lambda runs; a \
+Firehose API at POST / (PutRecord, PutRecordBatch, DescribeDeliveryStream, with Firehose's limits and errors) for any AWS \
+SDK; and a demo page at GET /. Records are buffered by size and time and written as gzip objects, partitioned by their \
+own ts and named exactly as the stack's Firehose does, into a folder or an S3 prefix that pixel check reads. Records \
+that cannot be partitioned go under errors/partitioning-failed/. GIF answers carry x-pixel-dev-event-id when their \
+record was acknowledged.
+
+SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lost.`
+
+  static override examples = [
+    {description: 'Run it into a local folder, then audit it', command: '<%= config.bin %> <%= command.id %> --lake ./lake\n<%= config.bin %> check --lake ./lake --day today'},
+    {description: 'Into S3, flushing often, failing a tenth of batch records to test a client', command: '<%= config.bin %> <%= command.id %> --lake s3://my-bucket/events/ --buffer-seconds 5 --fail-rate 0.1'},
+  ]
+
+  static override flags = {
+    ...lakeFlags,
+    port: Flags.integer({description: 'The port on 127.0.0.1 for everything; 0 picks a free one, e.g. 8080.', default: 4573, min: 0, max: 65535}),
+    stream: Flags.string({description: 'The delivery stream name the Firehose API answers to and objects are named after, e.g. pixel-events.', default: 'pixel-events', helpValue: 'NAME'}),
+    'buffer-seconds': Flags.integer({description: 'Write a partition\'s buffer this long after its first record, as Firehose\'s buffering interval, e.g. 60.', default: 10, min: 0, max: 900}),
+    'buffer-mb': numberFlag({description: 'Write a partition\'s buffer once it holds this many MiB, as Firehose\'s buffering size, e.g. 64 or 0.5.', default: 1, min: 0, max: 128, minExclusive: true, helpValue: 'MIB'}),
+    'fail-rate': numberFlag({description: 'The share of records in each PutRecordBatch that fail with ServiceUnavailableException, e.g. 0.1.', default: 0, min: 0, max: 1, helpValue: 'RATE'}),
+    'throttle-rate': numberFlag({description: 'The share of put calls that fail whole with ServiceUnavailableException, e.g. 0.05.', default: 0, min: 0, max: 1, helpValue: 'RATE'}),
+    'client-ip': Flags.string({description: 'How records store the client address, as the stack\'s pixel:clientIp, e.g. omit.', options: [...CLIENT_IP_MODES], default: 'anonymise'}),
+  }
+
+  async run(): Promise<DevSummary> {
+    const {flags} = await this.parse(Dev)
+    if (!flags.lake) this.error('no lake given: pass --lake DIR or --lake s3://bucket/prefix/ (or set PIXEL_LAKE)', {exit: 2})
+    let lake: Lake | undefined
+    try {
+      lake = await openLake(flags.lake, {profile: flags.profile, region: flags.region, endpointUrl: flags['endpoint-url']})
+      const server = await startDevServer({
+        lake,
+        port: flags.port,
+        stream: flags.stream,
+        bufferSeconds: flags['buffer-seconds'],
+        bufferBytes: Math.round(flags['buffer-mb'] * 1024 * 1024),
+        failRate: flags['fail-rate'],
+        throttleRate: flags['throttle-rate'],
+        clientIp: flags['client-ip'] as ClientIpMode,
+        // The handler's structured logs carry no client address; stdout stays for the URLs.
+        log: (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') throw new InvalidOptionError(`port ${flags.port} on 127.0.0.1 is in use: pass another --port, or 0 for a free one`)
+        throw error
+      })
+      this.log(`pixel dev serving on ${server.url}`)
+      this.log(`  demo page  ${server.url}/`)
+      this.log(`  pixel      ${server.pixelUrl}?b=${DEMO_BADGE}`)
+      this.log(`  firehose   ${server.url}  (stream ${server.stream}, AWS SDK endpoint)`)
+      this.log(`  lake       ${lake.url}`)
+      this.log('Ctrl-C flushes the buffers and exits.')
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'))
+        process.once('SIGTERM', () => resolve('SIGTERM'))
+      })
+      this.logToStderr(`${signal}: flushing buffers to ${lake.url}`)
+      await server.close()
+      const stats = server.stats()
+      this.log(`stopped: ${stats.received} records received, ${stats.landed} landed in ${stats.objects} objects`)
+      return {url: server.url, stream: server.stream, lake: lake.url, received: stats.received, landed: stats.landed, objects: stats.objects}
+    } catch (error) {
+      if (error instanceof CheckError || error instanceof PipelineError) this.error(error.message, {exit: 2})
+      throw error
+    } finally {
+      lake?.close()
+    }
+  }
+}
