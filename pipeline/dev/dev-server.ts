@@ -131,7 +131,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     plain(response, 404, 'not found')
   }
 
+  let closing: Promise<void> | undefined
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    // While shutting down, answer what arrives on open connections, then close each one.
+    if (closing) response.setHeader('Connection', 'close')
     route(request, response).catch((error: unknown) => {
       log({level: 'error', event: 'dev_request_failed', error_message: String((error as Error)?.message ?? error).slice(0, 300)})
       if (!response.headersSent) plain(response, 500, 'internal error')
@@ -139,7 +142,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     })
   })
 
-  let closing: Promise<void> | undefined
   return {
     url,
     pixelUrl: `${url}${PIXEL_PATH}`,

@@ -1,0 +1,121 @@
+import {createServer} from 'node:net'
+
+import {FirehoseClient, PutRecordBatchCommand} from '@aws-sdk/client-firehose'
+import {describe, expect, it} from 'vitest'
+
+import {tempLake} from '../../checks/test-support/temp-lake.js'
+import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
+import {seededRandom} from '../../fixtures/random.js'
+import {sendTraffic} from '../../fixtures/simulated-hits.js'
+import {lakeRecords} from '../../pipeline/dev/test-support/dev-server-fixture.js'
+import {runPixel} from '../test-support/run-pixel.js'
+import {spawnPixel} from '../test-support/spawn-pixel.js'
+
+const URL_LINE = /serving on (http:\/\/127\.0\.0\.1:\d+)/
+
+/** Resolves once `condition` holds, checked whenever `tick` is called; the deadline bounds the wait. */
+function whenever(condition: () => boolean, timeoutMs: number): {tick: () => void; reached: Promise<void>} {
+  let resolve!: () => void
+  let reject!: (error: Error) => void
+  const reached = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))
+  const timer = setTimeout(() => reject(new Error(`condition not reached within ${timeoutMs} ms`)), timeoutMs)
+  return {
+    reached,
+    tick: () => {
+      if (condition()) {
+        clearTimeout(timer)
+        resolve()
+      }
+    },
+  }
+}
+
+describe('pixel dev as a process', () => {
+  it('writes every record it acknowledged to the lake when killed with SIGTERM mid-traffic', async () => {
+    const lake = tempLake()
+    // Buffers far longer than the test: only the flush on SIGTERM can write these records.
+    const dev = spawnPixel(['dev', '--lake', lake.url, '--port', '0', '--buffer-seconds', '900', '--buffer-mb', '64'])
+    const url = URL_LINE.exec(await dev.waitForOutput(URL_LINE))?.[1] as string
+
+    const acknowledged = new Set<string>()
+    const enough = whenever(() => acknowledged.size >= 300, 30_000)
+    const stop = new AbortController()
+    void dev.exited.then(() => stop.abort())
+
+    const hits = sendTraffic({
+      url: `${url}/p.gif`,
+      rate: 200,
+      durationMs: 30_000,
+      concurrency: 8,
+      signal: stop.signal,
+      onResponse: (_hit, response) => {
+        const id = response.headers.get('x-pixel-dev-event-id')
+        if (id) acknowledged.add(id)
+        enough.tick()
+      },
+    })
+    const batches = (async () => {
+      const client = new FirehoseClient({endpoint: url, region: 'us-east-1', credentials: {accessKeyId: 'x', secretAccessKey: 'x'}, maxAttempts: 1})
+      const rand = seededRandom(5)
+      try {
+        for (let call = 0; call < 200 && !stop.signal.aborted; call++) {
+          const events = Array.from({length: 50}, () => pixelEvent(rand, new Date()))
+          const output = await client
+            .send(new PutRecordBatchCommand({DeliveryStreamName: 'pixel-events', Records: events.map((e) => ({Data: Buffer.from(`${JSON.stringify(e)}\n`)}))}))
+            .catch(() => undefined)
+          output?.RequestResponses?.forEach((response, i) => {
+            if (response.RecordId) acknowledged.add(events[i].event_id)
+          })
+          enough.tick()
+        }
+      } finally {
+        client.destroy()
+      }
+    })()
+
+    await enough.reached
+    dev.child.kill('SIGTERM')
+    expect(await dev.exited).toBe(0)
+    stop.abort()
+    await Promise.all([hits, batches])
+
+    const stored = (await lakeRecords(lake)).map((r) => r.event_id as string)
+    const missing = [...acknowledged].filter((id) => !stored.includes(id))
+    expect(missing).toEqual([])
+    expect(new Set(stored).size).toBe(stored.length)
+    expect(dev.stdout()).toMatch(new RegExp(`stopped: ${stored.length} records received, ${stored.length} landed`))
+  })
+
+  it('refuses a port in use with one line and exit 2', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as {port: number}).port
+    try {
+      const run = await runPixel(['dev', '--lake', tempLake().url, '--port', String(port)])
+      expect(run.code).toBe(2)
+      expect(run.stderr.trim()).toMatch(new RegExp(`^Error: port ${port} on 127\\.0\\.0\\.1 is in use`))
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    } finally {
+      blocker.close()
+    }
+  })
+
+  describe.each([
+    {flag: 'a fail rate above 1', args: ['--fail-rate', '1.5'], message: /--fail-rate "1\.5" must be a number/},
+    {flag: 'a throttle rate that is not a number', args: ['--throttle-rate', 'often'], message: /--throttle-rate "often" must be a number/},
+    {flag: 'a zero buffer size', args: ['--buffer-mb', '0'], message: /--buffer-mb "0" must be a number above 0/},
+    {flag: 'a buffering interval over 900 s', args: ['--buffer-seconds', '901'], message: /--buffer-seconds/},
+    {flag: 'a port out of range', args: ['--port', '70000'], message: /--port/},
+    {flag: 'a lake folder that does not exist', args: ['--lake', '/nonexistent/pixel-lake'], message: /does not exist/},
+    {flag: 'no lake', args: ['--lake', ''], message: /no lake given/},
+  ])('given $flag', ({args, message}) => {
+    it('says why in one line and exits 2', async () => {
+      const hasLake = args.includes('--lake')
+      const run = await runPixel(['dev', ...(hasLake ? [] : ['--lake', tempLake().url]), '--port', '0', ...args])
+      expect(run.code).toBe(2)
+      expect(run.stderr.trim()).toMatch(message)
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+      expect(run.stdout).toBe('')
+    })
+  })
+})
