@@ -9,13 +9,15 @@ import {type Finding, type Sample, finding} from './report.js'
  * @example const dupes = new DuplicateRecords('event_id', 5); dupes.see(scan, 0); dupes.findings()
  */
 export class DuplicateRecords {
-  private readonly ids = new IdTable()
+  private readonly ids: IdTable
   private readonly keys: string[] = []
   private readonly tally: HourTally
   private readonly perHour = new Map<string, number>()
 
-  constructor(private readonly idField: string, maxSamples: number) {
+  /** @param expectedIds an estimate of the ids to come, so the table is sized once */
+  constructor(private readonly idField: string, maxSamples: number, expectedIds?: number) {
     this.tally = new HourTally(maxSamples)
+    this.ids = new IdTable(expectedIds)
   }
 
   /** Adds an object's ids; returns how many of them are copies. */

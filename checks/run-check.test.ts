@@ -146,7 +146,7 @@ describe('runCheck', () => {
         return bytes
       },
     })
-    const report = await check(slowLake, {concurrency: 4})
+    const report = await check(slowLake, {readAhead: 4})
     const duplicate = report.findings.find((x) => x.check === 'duplicate-record')!
     expect(duplicate.count).toBe(3)
     expect(duplicate.samples.every((s) => s.key === late && s.message.includes(early))).toBe(true)

@@ -9,6 +9,7 @@ import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './
 import {misplacedFindings, schemaFindings, unparseableFindings} from './record-findings.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report.js'
 import {type ObjectScan, scanObject} from './scan-object.js'
+import {ScanPool} from './scan-pool.js'
 import {compileFastPath} from './schema/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import type {Scope} from './scope.js'
@@ -29,8 +30,10 @@ export interface CheckOptions {
   minRecords?: number
   /** @default 'error' */
   failOn?: Severity | 'never'
-  /** Objects read ahead at once. @default 16 */
-  concurrency?: number
+  /** Worker threads that decode and judge objects; 0 does it in this thread. @default 0 */
+  workers?: number
+  /** Objects read ahead of the one being judged. @default 16, at least 4 per worker */
+  readAhead?: number
   /** Prove records valid from their bytes where the schema allows (see schema/fast-path.ts). @default true */
   fastPath?: boolean
   /** Samples kept per finding. @default 5 */
@@ -63,7 +66,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const toleranceMinutes = options.toleranceMinutes ?? 15
   const lateAfterMinutes = options.lateAfterMinutes ?? 60
   const maxSamples = options.maxSamples ?? 5
-  const concurrency = Math.max(1, options.concurrency ?? 16)
+  const workers = Math.max(0, options.workers ?? 0)
+  const readAhead = Math.max(options.readAhead ?? 16, workers * 4, 1)
 
   const {objects, unexpected, topFolders} = await discoverObjects(lake, scope)
   if (objects.length === 0 && !topFolders.some((f) => f.startsWith('year='))) {
@@ -78,7 +82,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0}]))
   const pathsByHour = new Map<string, Set<string>>()
   const duplicateObjects = new DuplicateObjects()
-  const duplicateRecords = new DuplicateRecords(idField, maxSamples)
+  const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
+  // Size the id table once: gzip JSON lines run ~40 bytes a record, so this overestimates a little.
+  const duplicateRecords = new DuplicateRecords(idField, maxSamples, Math.min(totalBytes / 40, 50_000_000))
   const unparseable = new HourTally(maxSamples)
   const schema = new HourTally(maxSamples)
   const misplaced = new HourTally(maxSamples)
@@ -86,46 +92,51 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
   const fastPath = options.fastPath === false ? undefined : compileFastPath(validator.schema, idField, timeField)
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples}
-  const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
+  const pool = workers > 0 && objects.length > 0
+    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath !== undefined, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples})
+    : undefined
 
-  // Read ahead up to `concurrency` objects, but judge them strictly in order.
+  // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.
   const pending: Promise<ObjectScan>[] = []
   let next = 0
   const readNext = () => {
     const object = objects[next++]
-    const scan = lake.read(object.key).then((bytes) => scanObject(object, bytes, scanOptions))
+    const scan = lake.read(object.key).then((bytes) => (pool ? pool.scan(object, bytes) : scanObject(object, bytes, scanOptions)))
     scan.catch(() => {}) // rejections surface when this scan's turn comes
     pending.push(scan)
   }
-  while (next < objects.length && pending.length < concurrency) readNext()
-
-  for (let ordinal = 0; ordinal < objects.length; ordinal++) {
-    const scan = await pending.shift()!
-    if (next < objects.length) readNext()
-    const object = objects[ordinal]
-    const hour = hours.get(scan.hour)!
-    hour.objects++
-    hour.records += scan.records
-    hour.valid += scan.valid
-    hour.invalid += scan.invalid
-    const copies = duplicateRecords.see(scan)
-    hour.duplicateRecords += copies
-    summary.objects++
-    summary.bytes += scan.bytes
-    summary.records += scan.records
-    summary.valid += scan.valid
-    summary.invalid += scan.invalid
-    summary.unparseable += scan.unparseable
-    summary.duplicateRecords += copies
-    if (!pathsByHour.has(scan.hour)) pathsByHour.set(scan.hour, new Set())
-    pathsByHour.get(scan.hour)!.add(object.partitionPath)
-    unparseable.add(scan.hour, scan.unparseable, scan.unparseableSamples)
-    schema.add(scan.hour, scan.invalid, scan.schemaSamples, scan.schemaMessages)
-    misplaced.add(scan.hour, scan.misplaced, scan.misplacedSamples)
-    for (const f of [duplicateObjects.see(scan), corruptObjectFinding(scan), lateArrivalFinding(object, lateAfterMinutes * 60_000)]) {
-      if (f) findings.push(f)
+  while (next < objects.length && pending.length < readAhead) readNext()
+  try {
+    for (let ordinal = 0; ordinal < objects.length; ordinal++) {
+      const scan = await pending.shift()!
+      if (next < objects.length) readNext()
+      const object = objects[ordinal]
+      const hour = hours.get(scan.hour)!
+      hour.objects++
+      hour.records += scan.records
+      hour.valid += scan.valid
+      hour.invalid += scan.invalid
+      const copies = duplicateRecords.see(scan)
+      hour.duplicateRecords += copies
+      summary.objects++
+      summary.bytes += scan.bytes
+      summary.records += scan.records
+      summary.valid += scan.valid
+      summary.invalid += scan.invalid
+      summary.unparseable += scan.unparseable
+      summary.duplicateRecords += copies
+      if (!pathsByHour.has(scan.hour)) pathsByHour.set(scan.hour, new Set())
+      pathsByHour.get(scan.hour)!.add(object.partitionPath)
+      unparseable.add(scan.hour, scan.unparseable, scan.unparseableSamples)
+      schema.add(scan.hour, scan.invalid, scan.schemaSamples, scan.schemaMessages)
+      misplaced.add(scan.hour, scan.misplaced, scan.misplacedSamples)
+      for (const f of [duplicateObjects.see(scan), corruptObjectFinding(scan), lateArrivalFinding(object, lateAfterMinutes * 60_000)]) {
+        if (f) findings.push(f)
+      }
+      options.onProgress?.({done: ordinal + 1, total: objects.length, bytes: summary.bytes, totalBytes})
     }
-    options.onProgress?.({done: ordinal + 1, total: objects.length, bytes: summary.bytes, totalBytes})
+  } finally {
+    await pool?.close()
   }
 
   const hourList = [...hours.values()]

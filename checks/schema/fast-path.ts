@@ -13,7 +13,6 @@
  */
 
 const QUOTE = 0x22
-const BACKSLASH = 0x5c
 const COMMA = 0x2c
 const COLON = 0x3a
 const OPEN = 0x7b
@@ -197,15 +196,28 @@ function skipSpace(b: Uint8Array, i: number, end: number): number {
   return i
 }
 
-/** The end (index of the closing quote) of a plain ASCII string starting after its opening quote, or -1. */
+/**
+ * The index of the closing quote of a string that starts after its opening quote, or -1. The line
+ * was already found free of escapes, control characters and non-ASCII bytes (see `plainLine`).
+ */
 function plainStringEnd(b: Uint8Array, i: number, end: number): number {
-  for (; i < end; i++) {
-    const c = b[i]
-    if (c === QUOTE) return i
-    // Escapes, control characters and non-ASCII text are left to JSON.parse and ajv.
-    if (c === BACKSLASH || c < 0x20 || c >= 0x80) return -1
-  }
-  return -1
+  // Short strings (keys, ids) are quicker in JS; long ones (user agents, URLs) with memchr.
+  const shortEnd = Math.min(end, i + 40)
+  for (; i < shortEnd; i++) if (b[i] === QUOTE) return i
+  if (i >= end) return -1
+  const at = indexOf.call(b, QUOTE, i)
+  return at >= 0 && at < end ? at : -1
+}
+
+const indexOf = Buffer.prototype.indexOf as (this: Uint8Array, value: number, byteOffset: number) => number
+
+// Anything but printable ASCII: escapes, control characters (tabs too) and non-ASCII text are
+// left to JSON.parse and ajv. One native regex pass over the line beats a check per byte.
+const NOT_PLAIN = /[^\x20-\x5b\x5d-\x7e]/
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string
+
+function plainLine(b: Uint8Array, start: number, end: number): boolean {
+  return !NOT_PLAIN.test(latin1Slice.call(b, start, end))
 }
 
 function stringFits(rule: StringRule, b: Uint8Array, s: number, e: number): boolean {
@@ -235,7 +247,7 @@ function scanMap(rule: MapRule, b: Uint8Array, i: number, end: number): number {
     if (b[i] !== QUOTE) return -1
     const nameEnd = plainStringEnd(b, i + 1, end)
     if (nameEnd < 0 || nameEnd - i - 1 > rule.maxNameLength) return -1
-    const name = Buffer.prototype.latin1Slice.call(b, i + 1, nameEnd) as string
+    const name = latin1Slice.call(b, i + 1, nameEnd)
     // A repeated or prototype-shaped name makes JSON.parse's object differ from the text.
     if (name === '__proto__' || names.includes(name) || names.push(name) > rule.maxProperties) return -1
     i = skipSpace(b, nameEnd + 1, end)
@@ -293,6 +305,8 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
     scan(b, start, end, out) {
       out.idStart = out.idEnd = out.timeStart = out.timeEnd = -1
       out.time = Number.NaN
+      if (end > start && b[end - 1] === 0x0d) end-- // CRLF line ends
+      if (!plainLine(b, start, end)) return false
       let i = skipSpace(b, start, end)
       if (b[i] !== OPEN) return false
       i = skipSpace(b, i + 1, end)

@@ -1,4 +1,5 @@
 import {writeFile} from 'node:fs/promises'
+import {availableParallelism} from 'node:os'
 import {Flags} from '@oclif/core'
 import {CheckError, InvalidOptionError} from '../../checks/errors.js'
 import {junitReport} from '../../checks/junit-report.js'
@@ -55,7 +56,13 @@ lake unreachable), with one line saying why.`
     'late-after': durationFlag({description: 'How long after its hour ends an object may arrive before it is late, e.g. 60m.', default: 60, examples: '60m|2h'}),
     'fail-on': Flags.string({description: 'The lowest severity that makes the exit code 1, e.g. warning.', options: ['error', 'warning', 'never'], default: 'error'}),
     junit: Flags.string({description: 'Also write JUnit XML (one test case per check per hour) to this file, e.g. pixel-check.xml.', helpValue: 'FILE'}),
-    concurrency: Flags.integer({description: 'Objects read at once, e.g. 32 for a distant bucket.', default: 16, min: 1, max: 256}),
+    concurrency: Flags.integer({
+      description: 'Worker threads that decode and validate objects in parallel, e.g. 4 (default: one per core; 0 works in one thread).',
+      default: async () => availableParallelism(),
+      noCacheDefault: true,
+      min: 0,
+      max: 64,
+    }),
   }
 
   async run(): Promise<CheckReport> {
@@ -74,7 +81,7 @@ lake unreachable), with one line saying why.`
         profile: flags.profile ?? config.profile,
         region: flags.region ?? config.region,
         endpointUrl: flags['endpoint-url'] ?? config.endpointUrl,
-        maxSockets: flags.concurrency,
+        maxSockets: Math.max(16, flags.concurrency * 4),
       })
       const report = await runCheck({
         lake,
@@ -86,7 +93,7 @@ lake unreachable), with one line saying why.`
         lateAfterMinutes: flags['late-after'],
         minRecords: flags['min-records'],
         failOn,
-        concurrency: flags.concurrency,
+        workers: flags.concurrency,
         onProgress: ({done, total, bytes, totalBytes}) =>
           progress.update(`reading ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} of ${(totalBytes / 1e6).toFixed(1)} MB`, done === total),
         onWarning: (message) => this.warn(message),
