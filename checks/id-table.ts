@@ -1,7 +1,32 @@
 const EMPTY = 0
 
+/** What one slot of the table takes: the id's 16 bytes and its owner's 4. */
+export const SLOT_BYTES = 20
+
 // Linear probing stays short up to three quarters full with a well-mixed hash.
 const MAX_LOAD = 0.75
+
+/**
+ * Mixes the four words of an id with a seed (murmur3's finaliser steps), so that attacker-chosen
+ * ids cannot be made to share slots or spill partitions without knowing the seed.
+ */
+export function mixId(a: number, b: number, c: number, d: number, seed: number): number {
+  let h = Math.imul(a ^ seed, 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35)
+  h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b)
+  h = Math.imul(h ^ (h >>> 13) ^ d, 0xc2b2ae35)
+  return (h ^ (h >>> 16)) >>> 0
+}
+
+/** Reads the little-endian word at `offset`. */
+export function wordAt(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)) >>> 0
+}
+
+/** A random seed per process. */
+export function randomSeed(): number {
+  return (Math.random() * 0x1_0000_0000) >>> 0
+}
 
 /**
  * A hash set of 16-byte record ids, each remembering which object first held it. Ids live in
@@ -13,7 +38,7 @@ export class IdTable {
   private mask: number
   private count = 0
   // A per-process seed: ids are attacker-controlled, so their slots must not be predictable.
-  private readonly seed = (Math.random() * 0x1_0000_0000) >>> 0
+  private readonly seed = randomSeed()
 
   /** @param capacity how many ids are expected, so the table need not grow on the way. */
   constructor(capacity = 1 << 16) {
@@ -35,11 +60,12 @@ export class IdTable {
    * @example table.add(ids, 0, 7) // -1 the first time, 7 on every later add of the same id
    */
   add(ids: Uint8Array, offset: number, owner: number): number {
-    const a = (ids[offset] | (ids[offset + 1] << 8) | (ids[offset + 2] << 16) | (ids[offset + 3] << 24)) >>> 0
-    const b = (ids[offset + 4] | (ids[offset + 5] << 8) | (ids[offset + 6] << 16) | (ids[offset + 7] << 24)) >>> 0
-    const c = (ids[offset + 8] | (ids[offset + 9] << 8) | (ids[offset + 10] << 16) | (ids[offset + 11] << 24)) >>> 0
-    const d = (ids[offset + 12] | (ids[offset + 13] << 8) | (ids[offset + 14] << 16) | (ids[offset + 15] << 24)) >>> 0
-    let slot = this.hash(a, b, c, d) & this.mask
+    return this.addWords(wordAt(ids, offset), wordAt(ids, offset + 4), wordAt(ids, offset + 8), wordAt(ids, offset + 12), owner)
+  }
+
+  /** `add` for an id already read as four words. */
+  addWords(a: number, b: number, c: number, d: number, owner: number): number {
+    let slot = mixId(a, b, c, d, this.seed) & this.mask
     for (;;) {
       const held = this.owners[slot]
       if (held === EMPTY) break
@@ -57,12 +83,14 @@ export class IdTable {
     return -1
   }
 
-  private hash(a: number, b: number, c: number, d: number): number {
-    let h = Math.imul(a ^ this.seed, 0x85ebca6b)
-    h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35)
-    h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b)
-    h = Math.imul(h ^ (h >>> 13) ^ d, 0xc2b2ae35)
-    return (h ^ (h >>> 16)) >>> 0
+  /** Hands every id (as its four words) and its owner to `visit`, in slot order. */
+  forEach(visit: (a: number, b: number, c: number, d: number, owner: number) => void): void {
+    for (let slot = 0; slot < this.owners.length; slot++) {
+      const held = this.owners[slot]
+      if (held === EMPTY) continue
+      const w = slot * 4
+      visit(this.words[w], this.words[w + 1], this.words[w + 2], this.words[w + 3], held - 1)
+    }
   }
 
   private grow(): void {
@@ -74,7 +102,7 @@ export class IdTable {
     for (let slot = 0; slot < owners.length; slot++) {
       if (owners[slot] === EMPTY) continue
       const w = slot * 4
-      let to = this.hash(words[w], words[w + 1], words[w + 2], words[w + 3]) & this.mask
+      let to = mixId(words[w], words[w + 1], words[w + 2], words[w + 3], this.seed) & this.mask
       while (this.owners[to] !== EMPTY) to = (to + 1) & this.mask
       this.words.set(words.subarray(w, w + 4), to * 4)
       this.owners[to] = owners[slot]

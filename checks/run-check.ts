@@ -34,6 +34,8 @@ export interface CheckOptions {
   workers?: number
   /** Objects read ahead of the one being judged. @default 16, at least 4 per worker */
   readAhead?: number
+  /** The most record ids held in memory before they spill to disk. @default idBudget(400), 12.6 million */
+  idBudget?: number
   /** Prove records valid from their bytes where the schema allows (see schema/fast-path.ts). @default true */
   fastPath?: boolean
   /** Samples kept per finding. @default 5 */
@@ -84,7 +86,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const duplicateObjects = new DuplicateObjects()
   const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
   // Size the id table once: gzip JSON lines run ~40 bytes a record, so this overestimates a little.
-  const duplicateRecords = new DuplicateRecords(idField, maxSamples, Math.min(totalBytes / 40, 50_000_000))
+  const duplicateRecords = new DuplicateRecords(idField, maxSamples, totalBytes / 40, options.idBudget)
   const unparseable = new HourTally(maxSamples)
   const schema = new HourTally(maxSamples)
   const misplaced = new HourTally(maxSamples)
@@ -116,16 +118,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       hour.records += scan.records
       hour.valid += scan.valid
       hour.invalid += scan.invalid
-      const copies = duplicateRecords.see(scan)
-      hour.duplicateRecords += copies
+      duplicateRecords.see(scan)
       summary.objects++
       summary.bytes += scan.bytes
       summary.records += scan.records
       summary.valid += scan.valid
       summary.invalid += scan.invalid
       summary.unparseable += scan.unparseable
-      summary.duplicateRecords += copies
-      if (!pathsByHour.has(scan.hour)) pathsByHour.set(scan.hour, new Set())
+        if (!pathsByHour.has(scan.hour)) pathsByHour.set(scan.hour, new Set())
       pathsByHour.get(scan.hour)!.add(object.partitionPath)
       unparseable.add(scan.hour, scan.unparseable, scan.unparseableSamples)
       schema.add(scan.hour, scan.invalid, scan.schemaSamples, scan.schemaMessages)
@@ -135,11 +135,17 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       }
       options.onProgress?.({done: ordinal + 1, total: objects.length, bytes: summary.bytes, totalBytes})
     }
+    duplicateRecords.finish()
   } finally {
     await pool?.close()
+    duplicateRecords.discard()
   }
 
   const hourList = [...hours.values()]
+  for (const hour of hourList) {
+    hour.duplicateRecords = duplicateRecords.countFor(hour.hour)
+    summary.duplicateRecords += hour.duplicateRecords
+  }
   findings.push(
     ...findGaps(hourList, options.minRecords ?? 1, options.now ?? new Date()),
     ...findDuplicatePartitions(pathsByHour),
