@@ -1,6 +1,7 @@
 import {writeFile} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import {Flags} from '@oclif/core'
+import {idBudget} from '../../checks/duplicate-records.js'
 import {CheckError, InvalidOptionError} from '../../checks/errors.js'
 import {junitReport} from '../../checks/junit-report.js'
 import {openLake} from '../../checks/lake/open-lake.js'
@@ -56,6 +57,11 @@ lake unreachable), with one line saying why.`
     'late-after': durationFlag({description: 'How long after its hour ends an object may arrive before it is late, e.g. 60m.', default: 60, examples: '60m|2h'}),
     'fail-on': Flags.string({description: 'The lowest severity that makes the exit code 1, e.g. warning.', options: ['error', 'warning', 'never'], default: 'error'}),
     junit: Flags.string({description: 'Also write JUnit XML (one test case per check per hour) to this file, e.g. pixel-check.xml.', helpValue: 'FILE'}),
+    'memory-budget': Flags.integer({
+      description: 'Megabytes for duplicate detection; past it, record ids spill to a temporary folder, e.g. 400 (about 12 million ids).',
+      default: 400,
+      min: 1,
+    }),
     concurrency: Flags.integer({
       description: 'Worker threads that decode and validate objects in parallel, e.g. 4 (default: one per core; 0 works in one thread).',
       default: async () => availableParallelism(),
@@ -94,6 +100,7 @@ lake unreachable), with one line saying why.`
         minRecords: flags['min-records'],
         failOn,
         workers: flags.concurrency,
+        idBudget: idBudget(flags['memory-budget']),
         onProgress: ({done, total, bytes, totalBytes}) =>
           progress.update(`reading ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} of ${(totalBytes / 1e6).toFixed(1)} MB`, done === total),
         onWarning: (message) => this.warn(message),
