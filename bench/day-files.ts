@@ -1,0 +1,17 @@
+import {readdirSync} from 'node:fs'
+import {join} from 'node:path'
+
+/**
+ * The `.gz` files of one day of a local lake, under every hour folder whatever its padding, in
+ * path order.
+ *
+ * @example dayObjectFiles('bench/.lake/lake', '2026-02-10').length // 288
+ */
+export function dayObjectFiles(lake: string, day: string): string[] {
+  const [year, month, date] = day.split('-')
+  const dayDir = join(lake, `year=${year}`, `month=${month}`, `day=${date}`)
+  return readdirSync(dayDir, {recursive: true, encoding: 'utf8'})
+    .filter((f) => f.endsWith('.gz'))
+    .sort()
+    .map((f) => join(dayDir, f))
+}
