@@ -4,7 +4,7 @@ import {type RecordSink, splitLine, splitRecords} from './decode/split-records.j
 import type {PartitionKey} from './partition-key.js'
 import {idBytes, idBytesAt} from './record-id.js'
 import type {Sample} from './report.js'
-import type {FastPath, FastRecord} from './schema/fast-path.js'
+import {type FastPath, type FastRecord, PlainLines} from './schema/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import {hourStart} from './scope.js'
 
@@ -137,10 +137,11 @@ export function scanObject(object: PartitionKey, bytes: Uint8Array, options: Sca
   let pieces = 0
   if (fastPath) {
     const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
+    const plain = new PlainLines(text)
     for (let start = 0; start < text.length; ) {
       let end = text.indexOf(NEWLINE, start)
       if (end === -1) end = text.length
-      if (fastPath.scan(text, start, end, found)) {
+      if (fastPath.scan(text, start, end, found, plain.isPlain(start, end))) {
         scan.records++
         scan.valid++
         if (found.idStart >= 0) {

@@ -8,7 +8,7 @@ import {PACKAGE_ROOT} from '../package-root.js'
 import {parsePartitionKey} from '../partition-key.js'
 import {idBytes, idBytesAt} from '../record-id.js'
 import {scanObject} from '../scan-object.js'
-import {type FastRecord, compileFastPath} from './fast-path.js'
+import {type FastRecord, PlainLines, compileFastPath} from './fast-path.js'
 import {compileValidator, loadSchema} from './record-validator.js'
 
 const schema = await loadSchema()
@@ -21,7 +21,7 @@ const line = (record: unknown) => (typeof record === 'string' ? record : JSON.st
 function fastVerdict(text: string): FastRecord | undefined {
   const bytes = Buffer.from(text)
   const out: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
-  return fast.scan(bytes, 0, bytes.length, out) ? out : undefined
+  return fast.scan(bytes, 0, bytes.length, out, new PlainLines(bytes).isPlain(0, bytes.length)) ? out : undefined
 }
 
 /** The fast path's one promise: what it proves valid, ajv finds valid, with the same id and time. */
@@ -107,6 +107,22 @@ describe('compileFastPath on the shipped schema', () => {
     }
     // Most mutations break the record; some (inside a URL, say) do not, and those it must prove.
     expect(proven).toBeGreaterThan(100)
+  })
+})
+
+describe('PlainLines', () => {
+  it('tells plain lines from lines with escapes, control characters or non-ASCII text, in one pass', () => {
+    const lines = ['{"a":"x"}', '{"a":"\\u0041"}', '{"a":"caf\u00e9"}', '{"a":"tab\there"}', '{"a":"y"}', '{"a":"z"}\r']
+    const text = Buffer.from(lines.join('\n'))
+    const plain = new PlainLines(text)
+    let start = 0
+    const verdicts = lines.map((line) => {
+      const end = start + Buffer.byteLength(line)
+      const verdict = plain.isPlain(start, end)
+      start = end + 1
+      return verdict
+    })
+    expect(verdicts).toEqual([true, false, false, false, true, false])
   })
 })
 

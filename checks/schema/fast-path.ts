@@ -54,8 +54,11 @@ export interface FastRecord {
 }
 
 export interface FastPath {
-  /** True when the bytes in [start, end) are one JSON object the schema accepts. */
-  scan(bytes: Uint8Array, start: number, end: number, out: FastRecord): boolean
+  /**
+   * True when the bytes in [start, end) are one JSON object the schema accepts. `plain` says the
+   * line holds only printable ASCII (see PlainLines); the fast path decides nothing else.
+   */
+  scan(bytes: Uint8Array, start: number, end: number, out: FastRecord, plain: boolean): boolean
 }
 
 const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly'])
@@ -166,19 +169,18 @@ function strictDateTime(b: Uint8Array, s: number, e: number): number {
   return Date.UTC(year, month - 1, day, hour, minute, second, ms)
 }
 
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
-}
+const HEX = new Uint8Array(256)
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1
 
 function isUuid(b: Uint8Array, s: number, e: number): boolean {
-  if (e - s !== 36) return false
-  for (let i = 0; i < 36; i++) {
-    const c = b[s + i]
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 0x2d) return false
-    } else if (!isHex(c)) return false
-  }
-  return true
+  if (e - s !== 36 || b[s + 8] !== 0x2d || b[s + 13] !== 0x2d || b[s + 18] !== 0x2d || b[s + 23] !== 0x2d) return false
+  let hex = 0
+  for (let i = s; i < s + 8; i++) hex += HEX[b[i]]
+  for (let i = s + 9; i < s + 13; i++) hex += HEX[b[i]]
+  for (let i = s + 14; i < s + 18; i++) hex += HEX[b[i]]
+  for (let i = s + 19; i < s + 23; i++) hex += HEX[b[i]]
+  for (let i = s + 24; i < s + 36; i++) hex += HEX[b[i]]
+  return hex === 32
 }
 
 function equalBytes(b: Uint8Array, s: number, e: number, expected: Uint8Array): boolean {
@@ -198,7 +200,7 @@ function skipSpace(b: Uint8Array, i: number, end: number): number {
 
 /**
  * The index of the closing quote of a string that starts after its opening quote, or -1. The line
- * was already found free of escapes, control characters and non-ASCII bytes (see `plainLine`).
+ * was already found free of escapes, control characters and non-ASCII bytes (see `PlainLines`).
  */
 function plainStringEnd(b: Uint8Array, i: number, end: number): number {
   // Short strings (keys, ids) are quicker in JS; long ones (user agents, URLs) with memchr.
@@ -211,16 +213,39 @@ function plainStringEnd(b: Uint8Array, i: number, end: number): number {
 
 const indexOf = Buffer.prototype.indexOf as (this: Uint8Array, value: number, byteOffset: number) => number
 
-// Anything but printable ASCII: escapes, control characters (tabs too) and non-ASCII text are
-// left to JSON.parse and ajv. One native regex pass over the line beats a check per byte.
-const NOT_PLAIN = /[^\x20-\x5b\x5d-\x7e]/
+// Anything but printable ASCII or a newline: escapes, control characters (tabs too) and non-ASCII
+// text are left to JSON.parse and ajv.
+const NOT_PLAIN = /[^\n\x20-\x5b\x5d-\x7e]/g
 const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string
 
-function plainLine(b: Uint8Array, start: number, end: number): boolean {
-  return !NOT_PLAIN.test(latin1Slice.call(b, start, end))
+/**
+ * Finds the lines of an object's text that hold only printable ASCII, with one native regex pass
+ * over the whole text rather than a check per line or per byte.
+ *
+ * @example const plain = new PlainLines(text); plain.isPlain(0, 120)
+ */
+export class PlainLines {
+  private readonly text: string
+  private nextBad: number
+
+  constructor(bytes: Uint8Array) {
+    this.text = latin1Slice.call(bytes, 0, bytes.length)
+    this.nextBad = -1
+  }
+
+  /** Whether [start, end) is plain; lines must be asked about in order. */
+  isPlain(start: number, end: number): boolean {
+    if (this.nextBad < start) {
+      NOT_PLAIN.lastIndex = start
+      const found = NOT_PLAIN.exec(this.text)
+      this.nextBad = found ? found.index : Number.MAX_SAFE_INTEGER
+    }
+    return this.nextBad >= end
+  }
 }
 
-function stringFits(rule: StringRule, b: Uint8Array, s: number, e: number): boolean {
+/** Whether a plain string meets the rule; `timeChecked` when it was already read as a date-time. */
+function stringFits(rule: StringRule, b: Uint8Array, s: number, e: number, timeChecked: boolean): boolean {
   const length = e - s
   if (length < rule.minLength || length > rule.maxLength) return false
   if (rule.values) {
@@ -229,7 +254,7 @@ function stringFits(rule: StringRule, b: Uint8Array, s: number, e: number): bool
     if (!found) return false
   }
   if (rule.format === 'uuid') return isUuid(b, s, e)
-  if (rule.format === 'date-time') return !Number.isNaN(strictDateTime(b, s, e))
+  if (rule.format === 'date-time') return timeChecked || !Number.isNaN(strictDateTime(b, s, e))
   return true
 }
 
@@ -255,7 +280,7 @@ function scanMap(rule: MapRule, b: Uint8Array, i: number, end: number): number {
     i = skipSpace(b, i + 1, end)
     if (b[i] !== QUOTE) return -1
     const valueEnd = plainStringEnd(b, i + 1, end)
-    if (valueEnd < 0 || !stringFits(rule.value, b, i + 1, valueEnd)) return -1
+    if (valueEnd < 0 || !stringFits(rule.value, b, i + 1, valueEnd, false)) return -1
     i = skipSpace(b, valueEnd + 1, end)
     if (b[i] === CLOSE) return i + 1
     if (b[i] !== COMMA) return -1
@@ -302,11 +327,10 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
   }
 
   return {
-    scan(b, start, end, out) {
+    scan(b, start, end, out, plain) {
       out.idStart = out.idEnd = out.timeStart = out.timeEnd = -1
       out.time = Number.NaN
-      if (end > start && b[end - 1] === 0x0d) end-- // CRLF line ends
-      if (!plainLine(b, start, end)) return false
+      if (!plain) return false
       let i = skipSpace(b, start, end)
       if (b[i] !== OPEN) return false
       i = skipSpace(b, i + 1, end)
@@ -331,7 +355,12 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
           const c = b[i]
           if (c === QUOTE && rule.string) {
             const valueEnd = plainStringEnd(b, i + 1, end)
-            if (valueEnd < 0 || !stringFits(rule.string, b, i + 1, valueEnd)) return false
+            if (valueEnd < 0) return false
+            if (rule === timeRule) {
+              // Read the time once: as the format check and as the value the checks need.
+              out.time = strictDateTime(b, i + 1, valueEnd)
+              if (Number.isNaN(out.time) || !stringFits(rule.string, b, i + 1, valueEnd, true)) return false
+            } else if (!stringFits(rule.string, b, i + 1, valueEnd, false)) return false
             if (rule === idRule) {
               out.idStart = i + 1
               out.idEnd = valueEnd
@@ -365,11 +394,6 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
       }
       if ((seen & requiredMask) !== requiredMask) return false
       if (skipSpace(b, i, end) !== end) return false
-      if (out.timeStart >= 0) {
-        out.time = strictDateTime(b, out.timeStart, out.timeEnd)
-        // A time in any other spelling is left to Date.parse, as the slow path reads it.
-        if (Number.isNaN(out.time)) return false
-      }
       return true
     },
   }
