@@ -7,7 +7,8 @@ import {PACKAGE_ROOT} from '../checks/package-root.js'
 it('commits an oclif.manifest.json that matches the commands as built', async () => {
   // Read the built dist/ (npm test builds first), as `oclif manifest` does.
   settings.enableAutoTranspile = false
-  const plugin = new Plugin({root: PACKAGE_ROOT, ignoreManifest: true, isRoot: true, errorOnManifestCreate: true})
+  // As `oclif manifest` does: a flag's noCacheDefault (a default computed per run) stays out of it.
+  const plugin = new Plugin({root: PACKAGE_ROOT, ignoreManifest: true, isRoot: true, errorOnManifestCreate: true, respectNoCacheDefault: true})
   await plugin.load()
   const fresh = JSON.parse(JSON.stringify(plugin.manifest.commands)) as Record<string, unknown>
   const committed = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'oclif.manifest.json'), 'utf8')).commands as Record<string, unknown>
