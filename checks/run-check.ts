@@ -8,7 +8,7 @@ import type {Lake} from './lake/lake.js'
 import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './object-findings.js'
 import {misplacedFindings, schemaFindings, unparseableFindings} from './record-findings.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report.js'
-import {type ObjectScan, scanObject} from './scan-object.js'
+import {type ObjectScan, type QuarantineEntry, scanObject} from './scan-object.js'
 import {ScanPool} from './scan-pool.js'
 import {compileFastPath} from './schema/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
@@ -45,6 +45,8 @@ export interface CheckOptions {
   onProgress?: (progress: {done: number; total: number; bytes: number; totalBytes: number}) => void
   /** Advice that does not change the verdict, e.g. a lake URL that likely misses a prefix. */
   onWarning?: (message: string) => void
+  /** Receives every schema-invalid or unparseable record, in (partition hour, key, index) order. */
+  quarantine?: (entry: QuarantineEntry) => void
 }
 
 function compareFindings(a: Finding, b: Finding): number {
@@ -93,9 +95,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const findings: Finding[] = unexpected.map(({key, hour}) => unexpectedKeyFinding(key, hour))
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
   const fastPath = options.fastPath === false ? undefined : compileFastPath(validator.schema, idField, timeField)
-  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples}
+  const quarantine = options.quarantine !== undefined
+  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine}
   const pool = workers > 0 && objects.length > 0
-    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath !== undefined, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples})
+    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath !== undefined, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine})
     : undefined
 
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.
@@ -130,6 +133,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       unparseable.add(scan.hour, scan.unparseable, scan.unparseableSamples)
       schema.add(scan.hour, scan.invalid, scan.schemaSamples, scan.schemaMessages)
       misplaced.add(scan.hour, scan.misplaced, scan.misplacedSamples)
+      for (const entry of scan.quarantined ?? []) options.quarantine?.(entry)
       for (const f of [duplicateObjects.see(scan), corruptObjectFinding(scan), lateArrivalFinding(object, lateAfterMinutes * 60_000)]) {
         if (f) findings.push(f)
       }

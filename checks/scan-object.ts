@@ -23,6 +23,19 @@ export interface ScanOptions {
   toleranceMs: number
   /** Samples kept per kind of problem. */
   maxSamples: number
+  /** Keep every schema-invalid or unparseable record itself, for `pixel check --quarantine`. @default false */
+  quarantine?: boolean
+}
+
+/** One record the check rejected, whole: a line of `pixel check --quarantine FILE`. */
+export interface QuarantineEntry {
+  key: string
+  index: number
+  hour: string
+  errors: {pointer: string; message: string}[]
+  /** The parsed record (schema-invalid), or `line`: the raw text (not JSON). */
+  record?: unknown
+  line?: string
 }
 
 /** Everything one object tells the checks; plain data, so a worker thread can produce it. */
@@ -47,6 +60,8 @@ export interface ObjectScan {
   ids: Uint8Array
   /** The record index of each id in `ids`. */
   idIndexes: Uint32Array
+  /** With `quarantine`: the rejected records, in record order. */
+  quarantined?: QuarantineEntry[]
 }
 
 function formatOffset(ms: number): string {
@@ -96,6 +111,7 @@ export function scanObject(object: PartitionKey, bytes: Uint8Array, options: Sca
   const to = hourStart(object.hour) + HOUR_MS + toleranceMs
   const ids = new IdList()
   let lastUnparseable = -1
+  const quarantined: QuarantineEntry[] | undefined = options.quarantine ? (scan.quarantined = []) : undefined
 
   const placeInTime = (time: number, index: number) => {
     if (Number.isNaN(time) || (time >= from && time < to)) return
@@ -116,7 +132,9 @@ export function scanObject(object: PartitionKey, bytes: Uint8Array, options: Sca
       }
       if (!validator.isValid(value)) {
         scan.invalid++
-        for (const {pointer, message} of validator.explain(value)) {
+        const errors = validator.explain(value)
+        quarantined?.push({key: object.key, index, hour: object.hour, errors, record: value})
+        for (const {pointer, message} of errors) {
           const signature = `${pointer || '/'} ${message}`
           scan.schemaMessages[signature] = (scan.schemaMessages[signature] ?? 0) + 1
           if (scan.schemaSamples.length < maxSamples) scan.schemaSamples.push({key: object.key, index, pointer, message})
@@ -126,8 +144,9 @@ export function scanObject(object: PartitionKey, bytes: Uint8Array, options: Sca
       scan.valid++
       placeInTime(fields && typeof fields[timeField] === 'string' ? Date.parse(fields[timeField] as string) : Number.NaN, index)
     },
-    unparseable(index, reason, snippet) {
+    unparseable(index, reason, snippet, piece) {
       scan.unparseable++
+      quarantined?.push({key: object.key, index, hour: object.hour, errors: [{pointer: '', message: reason}], line: piece})
       lastUnparseable = index
       if (scan.unparseableSamples.length < maxSamples) scan.unparseableSamples.push({key: object.key, index, pointer: null, message: `${reason}; starts with ${JSON.stringify(snippet)}`})
     },
@@ -163,6 +182,7 @@ export function scanObject(object: PartitionKey, bytes: Uint8Array, options: Sca
   if (decoded.corruption && lastUnparseable === pieces - 1 && pieces > 0) {
     scan.unparseable--
     scan.unparseableSamples = scan.unparseableSamples.filter((s) => s.index !== lastUnparseable)
+    if (quarantined) scan.quarantined = quarantined.filter((q) => q.index !== lastUnparseable || q.line === undefined)
     scan.corruption += '; the last, cut-off piece is dropped'
   }
   scan.ids = ids.ids.slice(0, ids.count * 16)

@@ -12,6 +12,7 @@ export interface WorkerSetup {
   timeField: string
   toleranceMs: number
   maxSamples: number
+  quarantine?: boolean
 }
 
 export type WorkerRequest = {id: number; object: PartitionKey; bytes: Uint8Array}

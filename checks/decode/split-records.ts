@@ -2,8 +2,8 @@
 export interface RecordSink {
   /** A piece that parsed as JSON, with its place in the object (0-based). */
   record(value: unknown, index: number): void
-  /** A piece that is not JSON. `snippet` is its start, to show in samples. */
-  unparseable(index: number, reason: string, snippet: string): void
+  /** A piece that is not JSON. `snippet` is its start, to show in samples; `piece` the whole text. */
+  unparseable(index: number, reason: string, snippet: string, piece: string): void
 }
 
 const SNIPPET = 60
@@ -12,7 +12,7 @@ function parsePiece(piece: string, index: number, sink: RecordSink): void {
   try {
     sink.record(JSON.parse(piece), index)
   } catch (error) {
-    sink.unparseable(index, (error as Error).message, piece.slice(0, SNIPPET))
+    sink.unparseable(index, (error as Error).message, piece.slice(0, SNIPPET), piece)
   }
 }
 

@@ -169,3 +169,41 @@ describe('pixel check against S3 (moto server on 127.0.0.1)', () => {
     expect(stderr.trimEnd()).toMatch(/^Error: cannot list s3:\/\/no-such-bucket\/events\/: NoSuchBucket[^\n]*$/)
   })
 })
+
+describe('pixel check --quarantine', () => {
+  interface QuarantineLine {key: string; index: number; hour: string; errors: {pointer: string; message: string}[]; record?: unknown; line?: string}
+  const quarantineOf = (path: string): QuarantineLine[] => readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as QuarantineLine)
+
+  it('writes every invalid and unparseable record whole, one JSON line each, in object order', async () => {
+    const file = join(scratch(), 'quarantine.jsonl')
+    const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--json', '--quarantine', file])
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout) as CheckReport
+    const lines = quarantineOf(file)
+    expect(lines.filter((l) => l.record !== undefined)).toHaveLength(report.summary.invalid)
+    expect(lines.filter((l) => l.line !== undefined)).toHaveLength(report.summary.unparseable)
+    for (const l of lines) {
+      expect(Object.keys(l)).toEqual(['key', 'index', 'hour', 'errors', l.line === undefined ? 'record' : 'line'])
+      expect(l.errors.length).toBeGreaterThan(0)
+      expect(l.key.startsWith(`year=2026/month=02/day=10/hour=${l.hour.slice(11)}/`)).toBe(true)
+    }
+    const schemaSamples = report.findings.filter((f) => f.check === 'schema').flatMap((f) => f.samples)
+    for (const sample of schemaSamples) expect(lines.some((l) => l.key === sample.key && l.index === sample.index && l.errors.some((e) => e.pointer === sample.pointer))).toBe(true)
+    const order = lines.map((l) => `${l.hour} ${l.key} ${String(l.index).padStart(6, '0')}`)
+    expect(order).toEqual([...order].sort())
+  })
+
+  it('writes the same file with worker threads as in one thread', async () => {
+    const dir = scratch()
+    await runPixel(['check', '--lake', SAMPLE, ...DAY, '--concurrency', '0', '--quarantine', join(dir, 'one.jsonl')])
+    await runPixel(['check', '--lake', SAMPLE, ...DAY, '--concurrency', '3', '--quarantine', join(dir, 'three.jsonl')])
+    expect(readFileSync(join(dir, 'three.jsonl'), 'utf8')).toBe(readFileSync(join(dir, 'one.jsonl'), 'utf8'))
+    expect(readFileSync(join(dir, 'one.jsonl'), 'utf8')).not.toBe('')
+  })
+
+  it('exits 2 with one line when the file cannot be written', async () => {
+    const {code, stderr} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--quarantine', join(scratch(), 'missing', 'q.jsonl')])
+    expect(code).toBe(2)
+    expect(stderr.trimEnd()).toMatch(/^Error: cannot write --quarantine .*ENOENT$/)
+  })
+})

@@ -1,4 +1,4 @@
-import {writeFile} from 'node:fs/promises'
+import {type FileHandle, open, writeFile} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import {Flags} from '@oclif/core'
 import {idBudget} from '../../checks/duplicate-records.js'
@@ -7,6 +7,7 @@ import {junitReport} from '../../checks/junit-report.js'
 import {openLake} from '../../checks/lake/open-lake.js'
 import type {CheckReport} from '../../checks/report.js'
 import {runCheck} from '../../checks/run-check.js'
+import type {QuarantineEntry} from '../../checks/scan-object.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
 import {dayScope, hourScope} from '../../checks/scope.js'
 import {terminalReport} from '../../checks/terminal-report.js'
@@ -57,6 +58,10 @@ lake unreachable), with one line saying why.`
     'late-after': durationFlag({description: 'How long after its hour ends an object may arrive before it is late, e.g. 60m.', default: 60, examples: '60m|2h'}),
     'fail-on': Flags.string({description: 'The lowest severity that makes the exit code 1, e.g. warning.', options: ['error', 'warning', 'never'], default: 'error'}),
     junit: Flags.string({description: 'Also write JUnit XML (one test case per check per hour) to this file, e.g. pixel-check.xml.', helpValue: 'FILE'}),
+    quarantine: Flags.string({
+      description: 'Also write every schema-invalid or unparseable record, whole, as JSON lines {key, index, hour, errors, record|line} to this file (pixel replay reads it), e.g. quarantine.jsonl.',
+      helpValue: 'FILE',
+    }),
     'memory-budget': Flags.integer({
       description: 'Megabytes for duplicate detection; past it, record ids spill to a temporary folder, e.g. 400 (about 12 million ids).',
       default: 400,
@@ -79,6 +84,7 @@ lake unreachable), with one line saying why.`
     const failOn = flags['fail-on'] as 'error' | 'warning' | 'never'
     const progress = progressLine()
     let lake
+    let quarantine: QuarantineFile | undefined
     try {
       const scope = flags.hour ? hourScope(flags.hour) : dayScope(flags.day ?? 'yesterday')
       const schemaPath = flags.schema ?? config.schema
@@ -89,6 +95,7 @@ lake unreachable), with one line saying why.`
         endpointUrl: flags['endpoint-url'] ?? config.endpointUrl,
         maxSockets: Math.max(16, flags.concurrency * 4),
       })
+      if (flags.quarantine) quarantine = await QuarantineFile.open(flags.quarantine)
       const report = await runCheck({
         lake,
         scope,
@@ -104,7 +111,9 @@ lake unreachable), with one line saying why.`
         onProgress: ({done, total, bytes, totalBytes}) =>
           progress.update(`reading ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} of ${(totalBytes / 1e6).toFixed(1)} MB`, done === total),
         onWarning: (message) => this.warn(message),
+        quarantine: quarantine && ((entry) => quarantine!.add(entry)),
       })
+      await quarantine?.close()
       progress.done()
       if (flags.junit) await this.writeJunit(flags.junit, junitReport(report, failOn))
       if (!this.jsonEnabled()) this.log(terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd())
@@ -116,6 +125,7 @@ lake unreachable), with one line saying why.`
       throw error
     } finally {
       lake?.close()
+      await quarantine?.close()
     }
   }
 
@@ -125,5 +135,57 @@ lake unreachable), with one line saying why.`
     } catch (error) {
       throw new InvalidOptionError(`cannot write --junit ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {cause: error})
     }
+  }
+}
+
+/**
+ * The `--quarantine` file: one JSON line per rejected record, appended in the order the check
+ * judges them; buffered, so a day with many bad records costs one write per 1 MB.
+ */
+class QuarantineFile {
+  private chunks: string[] = []
+  private size = 0
+  private writing: Promise<unknown> = Promise.resolve()
+  private closed = false
+
+  private constructor(private readonly file: FileHandle, private readonly path: string) {}
+
+  static async open(path: string): Promise<QuarantineFile> {
+    try {
+      return new QuarantineFile(await open(path, 'w'), path)
+    } catch (error) {
+      throw new InvalidOptionError(`cannot write --quarantine ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {cause: error})
+    }
+  }
+
+  add(entry: QuarantineEntry): void {
+    const line = JSON.stringify(entry.line === undefined
+      ? {key: entry.key, index: entry.index, hour: entry.hour, errors: entry.errors, record: entry.record}
+      : {key: entry.key, index: entry.index, hour: entry.hour, errors: entry.errors, line: entry.line}) + '\n'
+    this.chunks.push(line)
+    this.size += line.length
+    if (this.size >= 1 << 20) this.flush()
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.flush()
+    try {
+      await this.writing
+    } finally {
+      await this.file.close()
+    }
+  }
+
+  private flush(): void {
+    if (this.chunks.length === 0) return
+    const text = this.chunks.join('')
+    this.chunks = []
+    this.size = 0
+    this.writing = this.writing.then(() => this.file.write(text)).catch((error: NodeJS.ErrnoException) => {
+      throw new InvalidOptionError(`cannot write --quarantine ${this.path}: ${error.code ?? error.message}`, {cause: error})
+    })
+    this.writing.catch(() => {}) // a failure surfaces from close(); until then it is not unhandled
   }
 }
