@@ -1,0 +1,171 @@
+import {join} from 'node:path'
+import {Flags} from '@oclif/core'
+import {CheckError} from '../../checks/errors.js'
+import type {Lake} from '../../checks/lake/lake.js'
+import {openLake} from '../../checks/lake/open-lake.js'
+import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
+import {hourScope} from '../../checks/scope.js'
+import {PipelineError} from '../../pipeline/errors.js'
+import {assertStream, firehoseClient} from '../../pipeline/replay/firehose-sender.js'
+import {ReplayLedger} from '../../pipeline/replay/replay-ledger.js'
+import {replayReportText} from '../../pipeline/replay/replay-report.js'
+import {LEDGER_SUFFIX, type ResolvedSource, closeSources, resolveSources} from '../../pipeline/replay/replay-sources.js'
+import {type ReplayAccount, type ReplayTarget, accountAddsUp, runReplay} from '../../pipeline/replay/run-replay.js'
+import {loadTransform} from '../../pipeline/replay/transform-file.js'
+import {type ReplayVerification, verifyReplay} from '../../pipeline/replay/verify-replay.js'
+import {lakeFlags} from '../lake-flags.js'
+import {loadPixelConfig} from '../pixel-config.js'
+import {PixelCommand} from '../pixel-command.js'
+import {progressLine} from '../progress-line.js'
+
+export type ReplayOutput = ReplayAccount & {verify?: ReplayVerification}
+
+/**
+ * The ledger's default place: beside the first source that is a file or folder (never inside a
+ * folder it reads), else in the working folder, named after the hour.
+ */
+function defaultLedger(sources: readonly string[], hour: string): string {
+  const local = sources.find((s) => !s.startsWith('s3://'))
+  return local ? `${local.replace(/[/\\]+$/, '')}${LEDGER_SUFFIX}` : join(process.cwd(), `pixel-replay-${hour}${LEDGER_SUFFIX}`)
+}
+
+function bar(done: number, total: number): string {
+  const width = 30
+  const filled = total === 0 ? width : Math.round((done / total) * width)
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} sent`
+}
+
+export default class Replay extends PixelCommand {
+  static override summary = 'Backfill one hour: send records through Firehose (or into the lake) exactly once, and prove it.'
+
+  static override description = `Reads records from NDJSON or gzip files and folders, an hour of a lake (s3:// or a folder \
+holding year=), or a pixel check --quarantine file; applies --transform; marks each record source "replay" with this \
+run's replay_id (event_id and ts are kept); leaves out records that fail the schema, lie outside --hour or exceed \
+Firehose's 1,000 KiB, and skips ids already in that hour of --lake, in the ledger, or earlier in the sources. The rest \
+go through PutRecordBatch (only failed records are retried, with exponential backoff and jitter) or, with --to lake, \
+straight into the hour's partition. Each acknowledged record is appended to the ledger, so an interrupted replay \
+resumes without sending anything twice, and a second run sends nothing.
+
+It ends with the account: read = sent + skippedDuplicate + invalid + outOfHour + oversize + failed (records a \
+transform drops count as invalid). Exit codes: 0 all sent; 1 some failed (or --verify failed); 2 the replay could not \
+run (bad flag, missing source, bad transform file, unknown stream), with one line saying why.`
+
+  static override examples = [
+    {description: 'See what a replay of a recovered file would do', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --dry-run'},
+    {description: 'Replay it through the stream, then prove the hour', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --stream pixel-events --verify'},
+    {description: 'Fix a quarantined batch and write it straight into the lake', command: '<%= config.bin %> check --hour 2026-02-10T12 --quarantine q.jsonl\n<%= config.bin %> <%= command.id %> --hour 2026-02-10T12 --from q.jsonl --transform fix.json --to lake --lake s3://my-bucket/events/'},
+    {description: 'Into pixel dev, slowly', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --from backup/ --endpoint-url http://127.0.0.1:4573 --rate 50'},
+  ]
+
+  static override enableJsonFlag = true
+
+  static override flags = {
+    lake: lakeFlags.lake,
+    profile: lakeFlags.profile,
+    region: lakeFlags.region,
+    hour: Flags.string({description: 'The UTC hour to backfill; records whose ts lies outside it are refused, e.g. 2026-02-10T05.', helpValue: 'YYYY-MM-DDTHH', required: true}),
+    from: Flags.string({
+      description: 'A source: an NDJSON or gzip file, a folder of them, a lake (s3://… or a folder holding year=) whose --hour is read, or a pixel check --quarantine file; repeatable, e.g. backup/.',
+      helpValue: 'SOURCE',
+      multiple: true,
+      required: true,
+    }),
+    to: Flags.string({description: 'Where records go: firehose (PutRecordBatch) or lake (objects written straight into the hour\'s partition of --lake), e.g. lake.', options: ['firehose', 'lake'], default: 'firehose'}),
+    stream: Flags.string({description: 'The Firehose delivery stream (with --to lake, the name in the objects\' names), e.g. pixel-events.', default: 'pixel-events', helpValue: 'NAME'}),
+    'endpoint-url': Flags.string({description: 'A Firehose-compatible endpoint such as pixel dev\'s (else AWS_ENDPOINT_URL_FIREHOSE), e.g. http://127.0.0.1:4573.', helpValue: 'URL'}),
+    transform: Flags.string({description: 'Corrections: a JSON fix-up file (flows of when/ops) or a JS module exporting (record) => record | null, e.g. fix.json.', helpValue: 'FILE'}),
+    ledger: Flags.string({description: 'The ledger of acknowledged records, JSON lines, to resume without resending (default: beside the first source), e.g. replay.ledger.jsonl.', helpValue: 'FILE'}),
+    rate: Flags.integer({description: 'Send at most this many records a second, retries included, e.g. 500.', min: 1, helpValue: 'N'}),
+    concurrency: Flags.integer({description: 'PutRecordBatch calls in flight at once, e.g. 4.', default: 4, min: 1, max: 64}),
+    'dry-run': Flags.boolean({description: 'Show before and after for a few records and the account, and send nothing (no ledger is written).'}),
+    verify: Flags.boolean({description: 'After sending, wait until the records are in the hour of --lake and run pixel check --hour on it.'}),
+  }
+
+  async run(): Promise<ReplayOutput> {
+    const {flags} = await this.parse(Replay)
+    const config = await loadPixelConfig(this.config.configDir)
+    const lakeSpec = flags.lake ?? config.lake
+    const toLake = flags.to === 'lake'
+    if (toLake && !lakeSpec) this.error('--to lake needs the lake: pass --lake s3://bucket/prefix/ or a folder (or set PIXEL_LAKE)', {exit: 2})
+    if (flags.verify && !lakeSpec) this.error('--verify needs the lake the stream delivers to: pass --lake', {exit: 2})
+    if (flags.verify && flags['dry-run']) this.error('--verify and --dry-run exclude each other: a dry run sends nothing to verify', {exit: 2})
+    const s3 = {profile: flags.profile ?? config.profile, region: flags.region ?? config.region, endpointUrl: config.endpointUrl}
+    const controller = new AbortController()
+    const interrupt = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) return
+      this.logToStderr(`${signal}: stopping; calls in flight finish and are written to the ledger`)
+      controller.abort()
+    }
+    const progress = progressLine()
+    let sources: ResolvedSource[] = []
+    let lake: Lake | undefined
+    let ledger: ReplayLedger | undefined
+    let client: ReturnType<typeof firehoseClient> | undefined
+    process.on('SIGINT', interrupt).on('SIGTERM', interrupt)
+    try {
+      hourScope(flags.hour)
+      const schemaPath = config.schema
+      const validator = compileValidator(await loadSchema(schemaPath), schemaPath)
+      const transform = flags.transform ? await loadTransform(flags.transform) : undefined
+      sources = await resolveSources(flags.from, s3)
+      if (lakeSpec) lake = await openLake(lakeSpec, s3)
+      else this.warn('no --lake: ids already in the hour are not checked, only the ledger and the sources themselves')
+      const ledgerPath = flags.ledger ?? defaultLedger(flags.from, flags.hour)
+      ledger = await ReplayLedger.open(ledgerPath, {readOnly: flags['dry-run']})
+      let target: ReplayTarget
+      let targetName: string
+      if (toLake) {
+        target = {kind: 'lake', lake: lake!, stream: flags.stream}
+        targetName = `the lake ${lake!.url}`
+      } else {
+        client = firehoseClient({endpointUrl: flags['endpoint-url'], region: s3.region, profile: s3.profile})
+        if (!flags['dry-run']) await assertStream(client, flags.stream)
+        target = {kind: 'firehose', client, stream: flags.stream, concurrency: flags.concurrency, rate: flags.rate}
+        targetName = `Firehose stream ${flags.stream}`
+      }
+      const result = await runReplay({
+        hour: flags.hour,
+        sources,
+        validator,
+        transform,
+        lake,
+        target,
+        ledger: flags['dry-run'] ? undefined : ledger,
+        ledgerIds: ledger.ids,
+        dryRun: flags['dry-run'],
+        signal: controller.signal,
+        onWarning: (message) => this.warn(message),
+        onProgress: ({phase, done, total}) => progress.update(phase === 'sending' ? bar(done, total ?? 0) : `reading: ${done} records`, done === total),
+      })
+      progress.done()
+      await ledger.close()
+      if (!accountAddsUp(result.account)) throw new Error(`the account does not add up: ${JSON.stringify(result.account)}`)
+      let verification: ReplayVerification | undefined
+      if (flags.verify && lake) {
+        verification = await verifyReplay({
+          lake,
+          hour: flags.hour,
+          validator,
+          acknowledged: result.acknowledged,
+          signal: controller.signal,
+          onWaiting: (missing) => progress.update(`verify: waiting for ${missing} records to be delivered to ${lake!.url}`),
+        })
+        progress.done()
+      }
+      if (!this.jsonEnabled()) this.log(replayReportText(result, {dryRun: flags['dry-run'], target: targetName, ledger: flags['dry-run'] ? undefined : ledgerPath, verification}).trimEnd())
+      if (result.account.failed > 0 || (verification && !verification.ok)) process.exitCode = 1
+      return verification ? {...result.account, verify: verification} : {...result.account}
+    } catch (error) {
+      controller.abort() // batches still in flight must not go on after a fatal error
+      progress.done()
+      if (error instanceof CheckError || error instanceof PipelineError) this.error(error.message, {exit: 2})
+      throw error
+    } finally {
+      process.off('SIGINT', interrupt).off('SIGTERM', interrupt)
+      await ledger?.close().catch(() => {})
+      client?.destroy()
+      lake?.close()
+      closeSources(sources)
+    }
+  }
+}
