@@ -77,6 +77,7 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     ledger: Flags.string({description: 'The ledger of acknowledged records, JSON lines, to resume without resending (default: beside the first source), e.g. replay.ledger.jsonl.', helpValue: 'FILE'}),
     rate: Flags.integer({description: 'Send at most this many records a second, retries included, e.g. 500.', min: 1, helpValue: 'N'}),
     concurrency: Flags.integer({description: 'PutRecordBatch calls in flight at once, e.g. 4.', default: 4, min: 1, max: 64}),
+    'max-attempts': Flags.integer({description: 'Tries per record (backing off between them) before it counts as failed, e.g. 10.', default: 10, min: 1, max: 100}),
     'dry-run': Flags.boolean({description: 'Show before and after for a few records and the account, and send nothing (no ledger is written).'}),
     verify: Flags.boolean({description: 'After sending, wait until the records are in the hour of --lake and run pixel check --hour on it.'}),
   }
@@ -120,7 +121,7 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
       } else {
         client = firehoseClient({endpointUrl: flags['endpoint-url'], region: s3.region, profile: s3.profile})
         if (!flags['dry-run']) await assertStream(client, flags.stream)
-        target = {kind: 'firehose', client, stream: flags.stream, concurrency: flags.concurrency, rate: flags.rate}
+        target = {kind: 'firehose', client, stream: flags.stream, concurrency: flags.concurrency, rate: flags.rate, maxAttempts: flags['max-attempts']}
         targetName = `Firehose stream ${flags.stream}`
       }
       const result = await runReplay({

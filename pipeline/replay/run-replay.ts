@@ -170,13 +170,17 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       refuse('oversize', piece.origin, `${data.length} bytes, over Firehose's ${FIREHOSE_BATCH_LIMITS.recordBytes} per record`, sample)
       continue
     }
-    const eventId = record.event_id as string
-    idBytes(eventId, id, 0)
+    const eventId = record.event_id
+    // Without an id a record cannot be sent exactly once (only a schema without event_id allows it).
+    if ((typeof eventId !== 'string' && typeof eventId !== 'number') || !idBytes(eventId, id, 0)) {
+      refuse('invalid', piece.origin, 'no event_id to send it exactly once by', sample)
+      continue
+    }
     if (known.add(id, 0, 0) !== -1) {
       refuse('skippedDuplicate', piece.origin, `event_id ${eventId} is already in the hour, the ledger or an earlier source record`, sample)
       continue
     }
-    outgoing.push({id: eventId, data})
+    outgoing.push({id: String(eventId), data})
   }
 
   if (options.dryRun) {
