@@ -1,0 +1,229 @@
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {CreateDeliveryStreamCommand, FirehoseClient} from '@aws-sdk/client-firehose'
+import {describe, expect, inject, it} from 'vitest'
+import {LocalLake} from '../../checks/lake/local-lake.js'
+import {S3Lake} from '../../checks/lake/s3-lake.js'
+import type {CheckReport} from '../../checks/report.js'
+import {MOTO_CREDENTIALS} from '../../checks/test-support/moto-server.js'
+import {freshBucket, motoEnv} from '../../checks/test-support/s3-bucket.js'
+import {lakeFactory} from '../../checks/test-support/temp-lake.js'
+import {generateDay} from '../../fixtures/generate-day.js'
+import {devServer, lakeObjects, lakeRecords} from '../../pipeline/dev/test-support/dev-server-fixture.js'
+import type {ReplayAccount} from '../../pipeline/replay/run-replay.js'
+import {runPixel} from '../test-support/run-pixel.js'
+import {spawnPixel} from '../test-support/spawn-pixel.js'
+
+const HOUR = '2026-02-10T05'
+// The SDK signs every call; pixel dev and moto accept any credentials.
+const AWS = {AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_FIREHOSE: undefined}
+const ACCOUNT_KEYS = ['read', 'sent', 'skippedDuplicate', 'invalid', 'outOfHour', 'oversize', 'failed']
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'pixel-replay-cli-'))
+}
+
+function sourceFile(records: unknown[]): string {
+  const path = join(scratch(), 'recovered.ndjson')
+  writeFileSync(path, records.map((r) => `${JSON.stringify(r)}\n`).join(''))
+  return path
+}
+
+function account(stdout: string): ReplayAccount {
+  return JSON.parse(stdout) as ReplayAccount
+}
+
+function lines(path: string): number {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length : 0
+}
+
+/** Each event id with how many times it is in the lake. */
+async function idCounts(lake: LocalLake | S3Lake | import('../../checks/lake/lake.js').Lake): Promise<Map<string, number>> {
+  const counts = new Map<string, number>()
+  for (const r of await lakeRecords(lake)) counts.set(r.event_id as string, (counts.get(r.event_id as string) ?? 0) + 1)
+  return counts
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+describe('pixel replay through pixel dev\'s Firehose endpoint', () => {
+  it('lands every record exactly once with a fifth of records failing and a tenth of calls throttled, and sends nothing on a second run', async () => {
+    const {server, lake} = await devServer({failRate: 0.2, throttleRate: 0.1})
+    const events = lakeFactory(21).events(HOUR, 700)
+    const args = ['replay', '--hour', HOUR, '--from', sourceFile(events), '--endpoint-url', server.url, '--lake', lake.url, '--json', '--max-attempts', '30']
+    const first = await runPixel(args, {env: AWS})
+    expect(first.code, first.stderr).toBe(0)
+    expect(Object.keys(JSON.parse(first.stdout))).toEqual(ACCOUNT_KEYS)
+    expect(account(first.stdout)).toEqual({read: 700, sent: 700, skippedDuplicate: 0, invalid: 0, outOfHour: 0, oversize: 0, failed: 0})
+    await server.flush()
+    const counts = await idCounts(lake)
+    expect([...counts.keys()].sort()).toEqual(events.map((e) => e.event_id).sort())
+    expect([...counts.values()].every((n) => n === 1)).toBe(true)
+
+    const again = await runPixel(args, {env: AWS})
+    expect(account(again.stdout)).toEqual({read: 700, sent: 0, skippedDuplicate: 700, invalid: 0, outOfHour: 0, oversize: 0, failed: 0})
+  })
+
+  it('resumes after being killed mid-way and still lands every record exactly once', async () => {
+    const {server, lake} = await devServer({failRate: 0.2, throttleRate: 0.1})
+    const events = lakeFactory(22).events(HOUR, 200)
+    const ledger = join(scratch(), 'replay.ledger.jsonl')
+    const args = ['replay', '--hour', HOUR, '--from', sourceFile(events), '--endpoint-url', server.url, '--lake', lake.url, '--ledger', ledger, '--max-attempts', '30']
+    // 20 records a second: 200 take about 10 s, so the kill lands after 40 and well before the end.
+    const replay = spawnPixel([...args, '--rate', '20'], {env: AWS})
+    await until(() => lines(ledger) >= 40, 20_000, 'the ledger to hold 40 records')
+    replay.child.kill('SIGKILL')
+    expect(await replay.exited).toBe('SIGKILL')
+    const ledgered = lines(ledger)
+    expect(ledgered).toBeLessThan(200)
+    // What was acknowledged in the instant of the kill, before its ledger line, is found in the lake once delivered.
+    await server.flush()
+
+    const resumed = await runPixel([...args, '--json'], {env: AWS})
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const resumedAccount = account(resumed.stdout)
+    expect(resumedAccount.read).toBe(200)
+    expect(resumedAccount.skippedDuplicate).toBeGreaterThanOrEqual(ledgered)
+    expect(resumedAccount.sent + resumedAccount.skippedDuplicate).toBe(200)
+    await server.flush()
+    const counts = await idCounts(lake)
+    expect(counts.size).toBe(200)
+    expect([...counts.values()].every((n) => n === 1)).toBe(true)
+    expect(lines(ledger)).toBe(200)
+
+    const again = await runPixel([...args, '--json'], {env: AWS})
+    expect(account(again.stdout)).toMatchObject({read: 200, sent: 0, skippedDuplicate: 200})
+  })
+
+  it('waits for delivery under --verify and includes pixel check --hour\'s report', async () => {
+    const {server, lake} = await devServer({bufferSeconds: 1})
+    const events = lakeFactory(27).events(HOUR, 25)
+    const {code, stdout, stderr} = await runPixel(['replay', '--hour', HOUR, '--from', sourceFile(events), '--endpoint-url', server.url, '--lake', lake.url, '--verify', '--json'], {env: AWS})
+    expect(code, stderr).toBe(0)
+    const output = JSON.parse(stdout) as ReplayAccount & {verify: {ok: boolean; missing: number; check: CheckReport}}
+    expect(Object.keys(output)).toEqual([...ACCOUNT_KEYS, 'verify'])
+    expect(output.verify.ok).toBe(true)
+    expect(output.verify.missing).toBe(0)
+    expect(output.verify.check.summary).toMatchObject({records: 25, valid: 25, duplicateRecords: 0})
+    expect(output.verify.check.scope).toEqual({from: '2026-02-10T05:00:00.000Z', to: '2026-02-10T06:00:00.000Z'})
+  })
+
+  it('exits 1 with the account when records fail', async () => {
+    const {server} = await devServer({throttleRate: 1})
+    const {code, stdout} = await runPixel(['replay', '--hour', HOUR, '--from', sourceFile(lakeFactory(23).events(HOUR, 7)), '--endpoint-url', server.url, '--max-attempts', '1', '--json', '--ledger', join(scratch(), 'l.jsonl')], {env: AWS})
+    expect(code).toBe(1)
+    expect(account(stdout)).toEqual({read: 7, sent: 0, skippedDuplicate: 0, invalid: 0, outOfHour: 0, oversize: 0, failed: 7})
+  })
+
+  it('shows before and after in a dry run, escaped for the terminal, and sends and writes nothing', async () => {
+    const {server, lake} = await devServer()
+    const [event] = lakeFactory(24).events(HOUR, 1, {user_agent: 'evil\u001b[2J\u202e'})
+    const source = sourceFile([event])
+    const fix = join(scratch(), 'fix.json')
+    writeFileSync(fix, JSON.stringify({flows: [{ops: [{op: 'set', pointer: '/badge', value: 'fixed-badge'}]}]}))
+    const {code, stdout} = await runPixel(['replay', '--hour', HOUR, '--from', source, '--endpoint-url', server.url, '--lake', lake.url, '--transform', fix, '--dry-run'], {env: AWS})
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^ {4}before .*"badge":"[a-z-]+"/m)
+    expect(stdout).toMatch(/^ {4}after .*"source":"replay".*"badge":"fixed-badge"/m)
+    // JSON already writes the escape as \u001b; the bidi override needs escapeTerminal.
+    expect(stdout).toContain('evil\\u001b[2J\\u202e')
+    expect(stdout).not.toMatch(/[\u001b\u202e]/)
+    expect(stdout).toMatch(/^ {2}sent +1$/m)
+    await server.flush()
+    expect(await lakeObjects(lake)).toEqual([])
+    expect(existsSync(`${source}.replay-ledger.jsonl`)).toBe(false)
+  })
+})
+
+describe('pixel replay against moto\'s Firehose (a third-party implementation)', () => {
+  it('delivers the records to the stream\'s bucket', async () => {
+    const endpoint = inject('s3Endpoint')
+    const bucket = await freshBucket('replay-moto')
+    const stream = `replay-${bucket}`
+    const client = new FirehoseClient({endpoint, region: 'us-east-1', credentials: MOTO_CREDENTIALS})
+    await client.send(new CreateDeliveryStreamCommand({
+      DeliveryStreamName: stream,
+      ExtendedS3DestinationConfiguration: {BucketARN: `arn:aws:s3:::${bucket}`, RoleARN: 'arn:aws:iam::123456789012:role/firehose', Prefix: 'events/'},
+    }))
+    client.destroy()
+    const events = lakeFactory(25).events(HOUR, 30)
+    const {code, stdout, stderr} = await runPixel(['replay', '--hour', HOUR, '--from', sourceFile(events), '--stream', stream, '--endpoint-url', endpoint, '--json'], {env: motoEnv()})
+    expect(code, stderr).toBe(0)
+    expect(account(stdout)).toMatchObject({read: 30, sent: 30, failed: 0})
+    Object.assign(process.env, motoEnv())
+    const lake = new S3Lake(`s3://${bucket}/`, {})
+    const landed: Record<string, unknown>[] = []
+    for await (const {key} of lake.listObjects('events/')) {
+      for (const line of (await lake.read(key)).toString('utf8').split('\n')) if (line !== '') landed.push(JSON.parse(line))
+    }
+    lake.close()
+    expect(landed.map((r) => r.event_id).sort()).toEqual(events.map((e) => e.event_id).sort())
+    expect(new Set(landed.map((r) => r.source))).toEqual(new Set(['replay']))
+  })
+})
+
+describe('a round trip: an hour removed from a generated lake and replayed', () => {
+  it('leaves pixel check --day without an error finding, the hour whole again', async () => {
+    const dir = scratch()
+    const lake = new LocalLake(dir)
+    const day = await generateDay({day: '2026-02-10', events: 2400, objectsPerHour: 2, lake})
+    const hourFolder = join(dir, 'year=2026/month=02/day=10/hour=05')
+    const original = (await lakeObjects(lake)).filter((o) => o.key.startsWith('year=2026/month=02/day=10/hour=05/'))
+    const source = join(scratch(), 'hour-05.ndjson')
+    writeFileSync(source, original.map((o) => o.text).join(''))
+    rmSync(hourFolder, {recursive: true})
+    const removed = await runPixel(['check', '--lake', dir, '--day', '2026-02-10', '--json'])
+    expect((JSON.parse(removed.stdout) as CheckReport).findings.map((f) => `${f.check} ${f.hour}`)).toEqual(['gap 2026-02-10T05'])
+
+    const {server} = await devServer({lake})
+    const replayed = await runPixel(['replay', '--hour', HOUR, '--from', source, '--endpoint-url', server.url, '--lake', dir, '--json'], {env: AWS})
+    expect(replayed.code, replayed.stderr).toBe(0)
+    const hourRecords = day.hours.find((h) => h.hour === HOUR)!.records
+    expect(account(replayed.stdout)).toMatchObject({read: hourRecords, sent: hourRecords, failed: 0})
+    await server.flush()
+
+    const {code, stdout} = await runPixel(['check', '--lake', dir, '--day', '2026-02-10', '--json'])
+    const report = JSON.parse(stdout) as CheckReport
+    expect(code).toBe(0)
+    expect(report.summary.records).toBe(day.records)
+    expect(report.summary.duplicateRecords).toBe(0)
+    expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
+    // A backfill arrives late, and says so: that is the only finding.
+    expect(new Set(report.findings.map((f) => `${f.check} ${f.hour}`))).toEqual(new Set([`late-arrival ${HOUR}`]))
+  })
+})
+
+describe('pixel replay on bad input', () => {
+  const fixtureSource = sourceFile(lakeFactory(26).events(HOUR, 1))
+  const badTransform = join(scratch(), 'bad.json')
+  writeFileSync(badTransform, JSON.stringify({flows: [{ops: [{op: 'sett', pointer: '/a', value: 1}]}]}))
+  describe.each([
+    {args: ['--hour', HOUR, '--from', '/nonexistent/recovered.ndjson'], message: /^Error: cannot read --from \/nonexistent\/recovered\.ndjson: ENOENT$/},
+    {args: ['--hour', '2026-02-10T25', '--from', fixtureSource], message: /^Error: --hour "2026-02-10T25" is not an hour/},
+    {args: ['--hour', HOUR, '--from', fixtureSource, '--transform', badTransform], message: /^Error: transform file .*bad\.json: flows\[0\]\.ops\[0\]\.op: unknown op "sett"/},
+    {args: ['--hour', HOUR, '--from', fixtureSource, '--transform', '/nonexistent/fix.json'], message: /^Error: cannot read transform file \/nonexistent\/fix\.json: ENOENT$/},
+    {args: ['--hour', HOUR, '--from', fixtureSource, '--to', 'lake'], message: /^Error: --to lake needs the lake/},
+  ])('$args', ({args, message}) => {
+    it('exits 2 with one line saying why', async () => {
+      const {code, stdout, stderr} = await runPixel(['replay', ...args, '--endpoint-url', 'http://127.0.0.1:9'], {env: AWS})
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.trimEnd()).toMatch(message)
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    })
+  })
+
+  it('exits 2 naming the stream when pixel dev has no such stream', async () => {
+    const {server} = await devServer()
+    const {code, stderr} = await runPixel(['replay', '--hour', HOUR, '--from', fixtureSource, '--endpoint-url', server.url, '--stream', 'no-such-stream', '--ledger', join(scratch(), 'l.jsonl')], {env: AWS})
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/Error: cannot reach Firehose delivery stream no-such-stream: ResourceNotFoundException/)
+  })
+})
