@@ -102,6 +102,21 @@ describe('pixel replay through pixel dev\'s Firehose endpoint', () => {
     expect(account(again.stdout)).toMatchObject({read: 200, sent: 0, skippedDuplicate: 200})
   })
 
+  it('stops on Ctrl-C with every acknowledged record in the ledger and the rest counted as failed', async () => {
+    const {server} = await devServer()
+    const ledger = join(scratch(), 'replay.ledger.jsonl')
+    const replay = spawnPixel(['replay', '--hour', HOUR, '--from', sourceFile(lakeFactory(28).events(HOUR, 200)), '--endpoint-url', server.url, '--ledger', ledger, '--rate', '20', '--json'], {env: AWS})
+    await until(() => lines(ledger) >= 20, 20_000, 'the ledger to hold 20 records')
+    replay.child.kill('SIGINT')
+    expect(await replay.exited).toBe(1)
+    const stopped = account(replay.stdout())
+    expect(stopped.read).toBe(200)
+    expect(stopped.sent).toBe(lines(ledger))
+    expect(stopped.sent).toBeLessThan(200)
+    expect(stopped.failed).toBe(200 - stopped.sent)
+    expect(replay.stderr()).toContain('SIGINT: stopping')
+  })
+
   it('waits for delivery under --verify and includes pixel check --hour\'s report', async () => {
     const {server, lake} = await devServer({bufferSeconds: 1})
     const events = lakeFactory(27).events(HOUR, 25)

@@ -94,7 +94,8 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     const controller = new AbortController()
     const interrupt = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) return
-      this.logToStderr(`${signal}: stopping; calls in flight finish and are written to the ledger`)
+      // Said even under --json (stderr): the user must know the replay is winding down, not hung.
+      process.stderr.write(`${signal}: stopping; calls in flight finish and are written to the ledger\n`)
       controller.abort()
     }
     const progress = progressLine()

@@ -114,7 +114,7 @@ describe('the account of a replay', () => {
 })
 
 describe('fixing a quarantined batch', () => {
-  it('replays the records pixel check quarantined, fixed by a transform file, and they pass the schema', async () => {
+  it('replays the records pixel check quarantined, fixed by a transform file, into their hour, and they pass the schema', async () => {
     const f = lakeFactory(16)
     const broken = f.events(HOUR, 8).map((e, i) => ({...e, ts: e.ts.replace('T', ' ').replace('Z', ''), schema_version: '1', ...(i % 2 ? {source: 'bot'} : {})}))
     const lake = tempLake()
@@ -132,15 +132,18 @@ describe('fixing a quarantined batch', () => {
         ]},
       ],
     })
-    const target = tempLake()
     const ledger = await ReplayLedger.open(join(scratch(), 'ledger.jsonl'))
-    const {account} = await runReplay({hour: HOUR, sources: await resolveSources([file]), validator, transform: fix, lake: target, target: {kind: 'lake', lake: target}, ledger})
+    // The broken originals in the hour do not count as there: their fixed copies are sent.
+    const {account} = await runReplay({hour: HOUR, sources: await resolveSources([file]), validator, transform: fix, lake, target: {kind: 'lake', lake}, ledger})
     await ledger.close()
     expect(account).toEqual({read: 8, sent: 8, skippedDuplicate: 0, invalid: 0, outOfHour: 0, oversize: 0, failed: 0})
-    const landed = await lakeRecords(target)
+    const landed = (await lakeRecords(lake)).filter((r) => r.source === 'replay')
     expect(landed.map((r) => r.event_id)).toEqual(broken.map((b) => b.event_id))
     for (const record of landed) expect(validator.explain(record)).toEqual([])
-    const report = await runCheck({lake: target, scope: hourScope(HOUR), validator})
-    expect(report.summary).toMatchObject({records: 8, valid: 8, invalid: 0})
+    const report = await runCheck({lake, scope: hourScope(HOUR), validator})
+    expect(report.summary).toMatchObject({records: 16, valid: 8, invalid: 8})
+    // Once the fixed copies are in, the same replay (even without its ledger) sends nothing.
+    const again = await runReplay({hour: HOUR, sources: await resolveSources([file]), validator, transform: fix, lake, target: {kind: 'lake', lake}})
+    expect(again.account).toMatchObject({read: 8, sent: 0, skippedDuplicate: 8})
   })
 })
