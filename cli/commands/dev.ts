@@ -68,7 +68,7 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
     if (!flags.lake) this.error('no lake given: pass --lake DIR or --lake s3://bucket/prefix/ (or set PIXEL_LAKE)', {exit: 2})
     let lake: Lake | undefined
     try {
-      lake = await openLake(flags.lake, {profile: flags.profile, region: flags.region, endpointUrl: flags['endpoint-url']})
+      lake = await openLake(flags.lake, {profile: flags.profile, region: flags.region, endpointUrl: flags['endpoint-url']}, {create: true})
       const server = await startDevServer({
         lake,
         port: flags.port,
