@@ -4,12 +4,11 @@ import {type RecordSink, splitLine, splitRecords} from './decode/split-records.j
 import type {PartitionKey} from './partition-key.js'
 import {idBytes, idBytesAt} from './record-id.js'
 import type {Sample} from './report.js'
-import {type FastPath, type FastRecord, PlainLines} from './schema/fast-path.js'
+import type {FastPath} from './schema/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import {hourStart} from './scope.js'
 
 const HOUR_MS = 3_600_000
-const NEWLINE = 0x0a
 
 export interface ScanOptions {
   validator: RecordValidator
@@ -155,26 +154,21 @@ export function scanObject(object: PartitionKey, bytes: Uint8Array, options: Sca
   const text = decoded.text
   let pieces = 0
   if (fastPath) {
-    const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
-    const plain = new PlainLines(text)
-    for (let start = 0; start < text.length; ) {
-      let end = text.indexOf(NEWLINE, start)
-      if (end === -1) end = text.length
-      if (fastPath.scan(text, start, end, found, plain.isPlain(start, end))) {
+    fastPath.scanText(text, (line) => {
+      if (line.valid) {
         scan.records++
         scan.valid++
-        if (found.idStart >= 0) {
+        if (line.idStart >= 0) {
           const at = ids.room()
-          if (idBytesAt(text, found.idStart, found.idEnd, ids.ids, at)) ids.commit(pieces)
+          if (idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) ids.commit(pieces)
         }
-        placeInTime(found.time, pieces)
+        placeInTime(line.time, pieces)
         pieces++
       } else {
-        const line = text.toString('utf8', start, end)
-        if (line.trim() !== '') pieces = splitLine(line, pieces, sink)
+        const piece = text.toString('utf8', line.start, line.end)
+        if (piece.trim() !== '') pieces = splitLine(piece, pieces, sink)
       }
-      start = end + 1
-    }
+    })
   } else {
     pieces = splitRecords(text.toString('utf8'), sink)
   }

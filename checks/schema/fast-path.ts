@@ -1,3 +1,5 @@
+import {type ScannedLine, nativeScanner} from './native-scan.js'
+
 /**
  * A validator that reads a record's bytes against a compiled schema without building a JS object.
  * It only ever proves a record VALID; anything it is not sure of (escapes, non-ASCII text, an
@@ -12,6 +14,7 @@
  * and `propertyNames: {maxLength}`.
  */
 
+const NEWLINE = 0x0a
 const QUOTE = 0x22
 const COMMA = 0x2c
 const COLON = 0x3a
@@ -53,7 +56,25 @@ export interface FastRecord {
   time: number
 }
 
+/** The compiled rules, as the native scanner (checks/native/fast_scan.cc) takes them. */
+export interface FastPathProgram {
+  rules: PropertyRule[]
+  requiredMask: number
+  /** The index of the id field's rule, or -1. */
+  idRule: number
+  /** The index of the time field's rule, or -1. */
+  timeRule: number
+}
+
 export interface FastPath {
+  readonly program: FastPathProgram
+  /** Whether `scanText` runs in C++ (checks/native/fast_scan.cc) rather than in JavaScript. */
+  readonly native: boolean
+  /**
+   * Visits every line of an object's text (whitespace-only lines may be left out) with the
+   * verdict of `scan`; the visited object is reused from line to line.
+   */
+  scanText(text: Uint8Array, visit: (line: ScannedLine) => void): void
   /**
    * True when the bytes in [start, end) are one JSON object the schema accepts. `plain` says the
    * line holds only printable ASCII (see PlainLines); the fast path decides nothing else.
@@ -310,7 +331,7 @@ function literalAt(b: Uint8Array, i: number, end: number, word: Uint8Array): boo
  *
  * @example const fast = compileFastPath(schema, 'event_id', 'ts'); fast?.scan(bytes, 0, n, out)
  */
-export function compileFastPath(schema: Record<string, unknown>, idField: string, timeField: string): FastPath | undefined {
+export function compileFastPath(schema: Record<string, unknown>, idField: string, timeField: string, options: {native?: boolean} = {}): FastPath | undefined {
   if (schema.type !== 'object' || schema.additionalProperties !== false) return undefined
   if (!onlyKeys(schema, ['type', 'properties', 'required', 'additionalProperties'])) return undefined
   const properties = schema.properties as Record<string, unknown> | undefined
@@ -333,7 +354,29 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
     return -1
   }
 
+  const program: FastPathProgram = {rules, requiredMask, idRule: idRule ? rules.indexOf(idRule) : -1, timeRule: timeRule ? rules.indexOf(timeRule) : -1}
+  const native = options.native === false ? undefined : nativeScanner(program)
   return {
+    program,
+    native: native !== undefined,
+    scanText(text, visit) {
+      if (native) return native.scan(text, visit)
+      const plain = new PlainLines(text)
+      const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
+      const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN}
+      for (let start = 0; start < text.length; ) {
+        let end = text.indexOf(NEWLINE, start)
+        if (end === -1) end = text.length
+        line.start = start
+        line.end = end
+        line.valid = this.scan(text, start, end, found, plain.isPlain(start, end))
+        line.idStart = found.idStart
+        line.idEnd = found.idEnd
+        line.time = found.time
+        visit(line)
+        start = end + 1
+      }
+    },
     scan(b, start, end, out, plain) {
       out.idStart = out.idEnd = out.timeStart = out.timeEnd = -1
       out.time = Number.NaN
