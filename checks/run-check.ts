@@ -36,8 +36,11 @@ export interface CheckOptions {
   readAhead?: number
   /** The most record ids held in memory before they spill to disk. @default idBudget(400), 12.6 million */
   idBudget?: number
-  /** Prove records valid from their bytes where the schema allows (see schema/fast-path.ts). @default true */
-  fastPath?: boolean
+  /**
+   * Prove records valid from their bytes where the schema allows (see schema/fast-path.ts), in C++
+   * where the native scanner is built; `'javascript'` keeps it in JavaScript. @default true
+   */
+  fastPath?: boolean | 'javascript'
   /** Samples kept per finding. @default 5 */
   maxSamples?: number
   /** The clock, for hours that have not ended yet. @default new Date() */
@@ -94,11 +97,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const misplaced = new HourTally(maxSamples)
   const findings: Finding[] = unexpected.map(({key, hour}) => unexpectedKeyFinding(key, hour))
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
-  const fastPath = options.fastPath === false ? undefined : compileFastPath(validator.schema, idField, timeField)
+  const fastPathMode = options.fastPath ?? true
+  const fastPath = fastPathMode === false ? undefined : compileFastPath(validator.schema, idField, timeField, {native: fastPathMode !== 'javascript'})
   const quarantine = options.quarantine !== undefined
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine}
   const pool = workers > 0 && objects.length > 0
-    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath !== undefined, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine})
+    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath === undefined ? false : fastPathMode, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine})
     : undefined
 
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.

@@ -7,7 +7,7 @@ import {compileValidator} from './schema/record-validator.js'
 
 export interface WorkerSetup {
   schema: Record<string, unknown>
-  fastPath: boolean
+  fastPath: boolean | 'javascript'
   idField: string
   timeField: string
   toleranceMs: number
@@ -23,7 +23,7 @@ let options: ScanOptions | undefined
 parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
   if ('setup' in message) {
     const {schema, fastPath, ...rest} = message.setup
-    options = {...rest, validator: compileValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField) : undefined}
+    options = {...rest, validator: compileValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField, {native: fastPath !== 'javascript'}) : undefined}
     return
   }
   try {
