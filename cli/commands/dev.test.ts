@@ -106,7 +106,7 @@ describe('pixel dev as a process', () => {
     {flag: 'a zero buffer size', args: ['--buffer-mb', '0'], message: /--buffer-mb "0" must be a number above 0/},
     {flag: 'a buffering interval over 900 s', args: ['--buffer-seconds', '901'], message: /--buffer-seconds/},
     {flag: 'a port out of range', args: ['--port', '70000'], message: /--port/},
-    {flag: 'a lake folder that does not exist', args: ['--lake', '/nonexistent/pixel-lake'], message: /does not exist/},
+    {flag: 'a lake folder that cannot be made (below a file)', args: ['--lake', '/etc/hostname/pixel-lake'], message: /^Error: cannot create lake folder \/etc\/hostname\/pixel-lake: ENOTDIR/},
     {flag: 'no lake', args: ['--lake', ''], message: /no lake given/},
   ])('given $flag', ({args, message}) => {
     it('says why in one line and exits 2', async () => {
