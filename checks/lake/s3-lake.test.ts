@@ -1,6 +1,7 @@
 import {gzipSync} from 'node:zlib'
 import {beforeAll, describe, expect, inject, it} from 'vitest'
 import {LakeUnreachableError} from '../errors.js'
+import {flakyProxy} from '../test-support/flaky-proxy.js'
 import {freshBucket} from '../test-support/s3-bucket.js'
 import {MOTO_CREDENTIALS} from '../test-support/moto-server.js'
 import {openLake} from './open-lake.js'
@@ -40,6 +41,19 @@ describe('S3Lake against a real S3-compatible server (moto) on 127.0.0.1', () =>
 
   it('reads an object whole, byte for byte', async () => {
     expect(await lake().read(keys[3])).toEqual(gzipSync(keys[3]))
+  })
+
+  it('rides out throttling and server errors by retrying', async () => {
+    const proxy = await flakyProxy(inject('s3Endpoint'), 4)
+    try {
+      const flaky = new S3Lake(`s3://${bucket}/events`, {endpointUrl: proxy.endpoint, listPageSize: 10})
+      expect(await flaky.listDirectories('year=2026/month=02/day=10/')).toHaveLength(24)
+      expect(await flaky.read(keys[5])).toEqual(gzipSync(keys[5]))
+      expect(Object.fromEntries(proxy.failures)).toEqual({503: 2, 500: 2})
+      flaky.close()
+    } finally {
+      await proxy.stop()
+    }
   })
 
   it('fails with one line naming the bucket when the bucket does not exist', async () => {
