@@ -41,6 +41,14 @@ describe('terminalReport', () => {
     expect(terminalReport(report([late]), failOn, {color: false}).trimEnd().split('\n').pop()).toBe(verdict)
   })
 
+  it('shows the first 20 findings of a check and counts the rest', () => {
+    const stray = Array.from({length: 25}, (_, i) => finding('unexpected-key', {hour: null, key: `junk-${i}`, count: 1, message: `junk-${i} does not fit`}))
+    const text = terminalReport(report(stray), 'error', {color: false})
+    expect(text).toContain('junk-19 does not fit')
+    expect(text).not.toContain('junk-20 does not fit')
+    expect(text).toContain('… and 5 more unexpected-key findings (--json lists every one)')
+  })
+
   it('prints no colour codes unless asked to', () => {
     expect(terminalReport(report([]), 'error', {color: false})).not.toContain('\u001b[')
     expect(terminalReport(report([]), 'error', {color: true})).toContain('\u001b[32m')

@@ -7,6 +7,9 @@ export interface TerminalStyle {
 
 const number = (n: number) => n.toLocaleString('en-US')
 
+// A stray-key storm can make thousands of findings of one check: the screen shows the first ones.
+const MAX_SHOWN = 20
+
 function bytes(n: number): string {
   if (n < 1024) return `${n} B`
   const units = ['KB', 'MB', 'GB', 'TB']
@@ -70,13 +73,14 @@ export function terminalReport(report: CheckReport, failOn: Severity | 'never', 
     const severity = findings[0].severity
     const mark = severity === 'error' ? red('✖ error  ') : yellow('▲ warning')
     lines.push(`${mark} ${bold(check)} (${findings.length})`)
-    for (const f of findings) {
+    for (const f of findings.slice(0, MAX_SHOWN)) {
       lines.push(`    ${dim(f.hour ?? '-------------')}  ${safe(f.message)}`)
       for (const s of f.samples) {
         const where = `${s.key}${s.index === null ? '' : `#${s.index}`}${s.pointer ? ` ${s.pointer}` : ''}`
         lines.push(`        ${dim(safe(where))}  ${safe(s.message)}`)
       }
     }
+    if (findings.length > MAX_SHOWN) lines.push(`    … and ${number(findings.length - MAX_SHOWN)} more ${check} findings (--json lists every one)`)
     lines.push('')
   }
 
