@@ -1,8 +1,6 @@
 import {type Finding, type HourSummary, finding} from './report.js'
-import {hourStart} from './scope.js'
+import {HOUR_MS, hourStart} from './scope.js'
 import {plural} from './hour-tally.js'
-
-const HOUR_MS = 3_600_000
 
 /**
  * Reports each hour of the scope that holds fewer than `minRecords` records. An hour that has not

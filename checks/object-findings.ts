@@ -1,14 +1,7 @@
 import type {PartitionKey} from './partition-key.js'
 import {type Finding, finding} from './report.js'
 import type {ObjectScan} from './scan-object.js'
-import {hourStart} from './scope.js'
-
-const HOUR_MS = 3_600_000
-
-function minutes(ms: number): string {
-  const m = Math.round(ms / 60_000)
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`
-}
+import {HOUR_MS, formatDuration, hourStart} from './scope.js'
 
 /** A `corrupt-object` finding when the object could not be fully decompressed. */
 export function corruptObjectFinding(scan: ObjectScan): Finding | undefined {
@@ -34,7 +27,7 @@ export function lateArrivalFinding(object: PartitionKey, lateAfterMs: number): F
     hour: object.hour,
     key: object.key,
     count: 1,
-    message: `${object.key} arrived ${object.arrival.toISOString().replace('.000Z', 'Z')}, ${minutes(late)} after hour ${object.hour} ended (limit ${minutes(lateAfterMs)})`,
+    message: `${object.key} arrived ${object.arrival.toISOString().replace('.000Z', 'Z')}, ${formatDuration(late)} after hour ${object.hour} ended (limit ${formatDuration(lateAfterMs)})`,
   })
 }
 

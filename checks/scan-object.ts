@@ -6,9 +6,8 @@ import {idBytes, idBytesAt} from './record-id.js'
 import type {Sample} from './report.js'
 import type {FastPath} from './schema/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
-import {hourStart} from './scope.js'
+import {HOUR_MS, formatDuration, hourStart} from './scope.js'
 
-const HOUR_MS = 3_600_000
 
 export interface ScanOptions {
   validator: RecordValidator
@@ -63,11 +62,6 @@ export interface ObjectScan {
   quarantined?: QuarantineEntry[]
 }
 
-function formatOffset(ms: number): string {
-  const minutes = Math.round(Math.abs(ms) / 60_000)
-  return minutes >= 60 ? `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m` : `${minutes}m`
-}
-
 /** Grows with the records: ids and their indexes in typed arrays of their own (transferable). */
 class IdList {
   ids = new Uint8Array(16 * 1024)
@@ -117,7 +111,7 @@ export function scanObject(object: PartitionKey, bytes: Uint8Array, options: Sca
     scan.misplaced++
     if (scan.misplacedSamples.length < maxSamples) {
       const off = time < from ? time - (from + toleranceMs) : time - (to - toleranceMs)
-      scan.misplacedSamples.push({key: object.key, index, pointer: `/${timeField}`, message: `${new Date(time).toISOString()} is ${formatOffset(off)} ${off < 0 ? 'before' : 'after'} its partition hour ${object.hour}`})
+      scan.misplacedSamples.push({key: object.key, index, pointer: `/${timeField}`, message: `${new Date(time).toISOString()} is ${formatDuration(off)} ${off < 0 ? 'before' : 'after'} its partition hour ${object.hour}`})
     }
   }
 

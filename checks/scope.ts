@@ -1,6 +1,17 @@
 import {InvalidOptionError} from './errors.js'
 
-const HOUR_MS = 3_600_000
+/** One hour in ms. */
+export const HOUR_MS = 3_600_000
+
+/**
+ * A span in whole minutes, as reports print it: `45m`, `1h05m` (the sign is dropped).
+ *
+ * @example formatDuration(90 * 60_000) // '1h30m'
+ */
+export function formatDuration(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000)
+  return minutes >= 60 ? `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m` : `${minutes}m`
+}
 
 /** The hours a check covers, in UTC. `from` is inclusive, `to` exclusive. */
 export interface Scope {

@@ -3,15 +3,13 @@ import {IdTable} from '../../checks/id-table.js'
 import type {Lake} from '../../checks/lake/lake.js'
 import {idBytes} from '../../checks/record-id.js'
 import type {RecordValidator} from '../../checks/schema/record-validator.js'
-import {hourStart} from '../../checks/scope.js'
+import {HOUR_MS, hourStart} from '../../checks/scope.js'
 import {FIREHOSE_BATCH_LIMITS, type FirehoseLike, type OutgoingRecord, sendToFirehose} from './firehose-sender.js'
 import {hourIds} from './hour-ids.js'
 import {sendToLake} from './lake-sender.js'
 import type {ReplayLedger} from './replay-ledger.js'
 import {type ResolvedSource, readSources} from './replay-sources.js'
 import type {Transform} from './transform-file.js'
-
-const HOUR_MS = 3_600_000
 
 /**
  * What became of every record read; `read` is the sum of the rest. Records a transform drops
