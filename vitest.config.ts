@@ -2,8 +2,8 @@ import {defineConfig} from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['{cli,checks,pipeline,fixtures,scripts}/**/*.test.ts'],
-    globalSetup: ['./checks/test-support/moto-global-setup.ts'],
+    include: ['{cli,lake,checks,pipeline,replay,fixtures,bench}/**/*.test.ts'],
+    globalSetup: ['./fixtures/test-support/moto-global-setup.ts'],
     disableConsoleIntercept: true,
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,7 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {LocalLake} from '../checks/lake/local-lake.js'
+import {LocalLake} from '../lake/store/local-lake.js'
 import {type GeneratedDay, generateDay} from '../fixtures/generate-day.js'
 
 /** What the benchmark's lake is built from; a lake built from other parameters is rebuilt. */

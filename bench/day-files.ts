@@ -1,5 +1,6 @@
 import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
+import {dayFolder} from '../lake/layout/partition-path.js'
 
 /**
  * The `.gz` files of one day of a local lake, under every hour folder whatever its padding, in
@@ -8,8 +9,7 @@ import {join} from 'node:path'
  * @example dayObjectFiles('bench/.lake/lake', '2026-02-10').length // 288
  */
 export function dayObjectFiles(lake: string, day: string): string[] {
-  const [year, month, date] = day.split('-')
-  const dayDir = join(lake, `year=${year}`, `month=${month}`, `day=${date}`)
+  const dayDir = join(lake, dayFolder(day))
   return readdirSync(dayDir, {recursive: true, encoding: 'utf8'})
     .filter((f) => f.endsWith('.gz'))
     .sort()

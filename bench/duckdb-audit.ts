@@ -1,4 +1,5 @@
 import {DuckDBInstance} from '@duckdb/node-api'
+import {dayObjectsGlob} from '../lake/layout/partition-path.js'
 
 /** What DuckDB finds in one day of the lake: the same questions pixel check answers. */
 export interface DuckdbAudit {
@@ -18,7 +19,7 @@ export interface DuckdbAudit {
 /** The SQL: one scan of the day's objects, hive partitions read from the paths, explicit columns so nothing is sampled. */
 export function auditSql(lake: string, day: string): string {
   const [year, month, date] = day.split('-')
-  const glob = `${lake.replace(/\/$/, '')}/year=${year}/month=${month}/day=${date}/hour=*/*.gz`.replaceAll("'", "''")
+  const glob = `${lake.replace(/\/$/, '')}/${dayObjectsGlob(day)}`.replaceAll("'", "''")
   return `
     WITH events AS (
       SELECT event_id, ts, source, badge, hour,

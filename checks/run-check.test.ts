@@ -1,11 +1,11 @@
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
-import type {LocalLake} from './lake/local-lake.js'
-import type {Lake} from './lake/lake.js'
+import type {LocalLake} from '../lake/store/local-lake.js'
+import type {Lake} from '../lake/store/lake.js'
 import {type CheckOptions, runCheck} from './run-check.js'
 import {compileValidator, loadSchema} from './schema/record-validator.js'
-import {dayScope, hourScope} from './scope.js'
-import {lakeFactory, tempLake} from './test-support/temp-lake.js'
+import {dayScope, hourScope} from '../lake/scope.js'
+import {lakeFactory, tempLake} from '../fixtures/test-support/temp-lake.js'
 
 const HOUR = '2026-02-10T05'
 const validator = compileValidator(await loadSchema())

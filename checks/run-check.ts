@@ -1,18 +1,19 @@
-import {discoverObjects} from './discover-objects.js'
-import {DuplicateObjects} from './duplicate-objects.js'
-import {findDuplicatePartitions} from './duplicate-partitions.js'
-import {DuplicateRecords} from './duplicate-records.js'
-import {findGaps} from './gaps.js'
-import {HourTally} from './hour-tally.js'
-import type {Lake} from './lake/lake.js'
-import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './object-findings.js'
-import {misplacedFindings, schemaFindings, unparseableFindings} from './record-findings.js'
-import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report.js'
-import {type ObjectScan, type QuarantineEntry, scanObject} from './scan-object.js'
-import {ScanPool} from './scan-pool.js'
-import {compileFastPath} from './schema/fast-path.js'
+import {discoverObjects} from '../lake/discover-objects.js'
+import {DuplicateObjects} from './findings/duplicate-objects.js'
+import {findDuplicatePartitions} from './findings/duplicate-partitions.js'
+import {DuplicateRecords} from './findings/duplicate-records.js'
+import {findGaps} from './findings/gaps.js'
+import {HourTally} from './findings/hour-tally.js'
+import type {Lake} from '../lake/store/lake.js'
+import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './findings/object-findings.js'
+import {misplacedFindings, schemaFindings, unparseableFindings} from './findings/record-findings.js'
+import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report/report.js'
+import {type ObjectScan, type QuarantineEntry, scanObject} from './scan/scan-object.js'
+import {ScanPool} from './scan/scan-pool.js'
+import {compileFastPath} from './scan/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
-import type {Scope} from './scope.js'
+import type {Scope} from '../lake/scope.js'
+import {isYearFolder} from '../lake/layout/partition-path.js'
 
 export interface CheckOptions {
   lake: Lake
@@ -77,7 +78,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const readAhead = Math.max(options.readAhead ?? 16, workers * 4, 1)
 
   const {objects, unexpected, topFolders} = await discoverObjects(lake, scope)
-  if (objects.length === 0 && !topFolders.some((f) => f.startsWith('year='))) {
+  if (objects.length === 0 && !topFolders.some(isYearFolder)) {
     const nested = topFolders.find((f) => f === 'events')
     options.onWarning?.(
       nested

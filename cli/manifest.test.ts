@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {Plugin, settings} from '@oclif/core'
 import {expect, it} from 'vitest'
-import {PACKAGE_ROOT} from '../checks/package-root.js'
+import {PACKAGE_ROOT} from '../lake/package-root.js'
 
 it('commits an oclif.manifest.json that matches the commands as built', async () => {
   // Read the built dist/ (npm test builds first), as `oclif manifest` does.

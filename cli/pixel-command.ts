@@ -1,5 +1,5 @@
 import {Command, Errors} from '@oclif/core'
-import {CheckError} from '../checks/errors.js'
+import {PixelError} from '../lake/errors.js'
 
 /** The exit code for "the command could not run": bad flag, unreadable input, unreachable lake. */
 export const EXIT_CANNOT_RUN = 2
@@ -18,7 +18,7 @@ function oneLine(error: Error & {parse?: unknown}, commandId: string): string {
   const parsing = lines.length > 1 ? /^Parsing (--\S+)$/.exec(lines[0]) : null
   if (parsing) lines.splice(0, 2, lines[1].includes(parsing[1]) ? lines[1] : `${parsing[1]}: ${lines[1]}`)
   const text = lines.join('; ') || 'unknown error'
-  if (error instanceof CheckError) return text
+  if (error instanceof PixelError) return text
   if (error instanceof Errors.CLIError) return 'parse' in error ? `${text} (see pixel ${commandId} --help)` : text
   return `internal error: ${text} (please report it; DEBUG=* shows the stack)`
 }
@@ -32,8 +32,9 @@ export abstract class PixelCommand extends Command {
     if (error instanceof Errors.ExitError || error.code === 'EEXIT') throw error
     const line = oneLine(error, this.id ?? '')
     if (process.env.DEBUG) this.logToStderr(error.stack ?? String(error))
-    if (this.jsonEnabled()) this.logJson({error: {message: line, exitCode: EXIT_CANNOT_RUN}})
+    const exitCode = error instanceof PixelError ? error.exitCode : EXIT_CANNOT_RUN
+    if (this.jsonEnabled()) this.logJson({error: {message: line, exitCode}})
     this.logToStderr(`Error: ${line}`)
-    this.exit(EXIT_CANNOT_RUN)
+    this.exit(exitCode)
   }
 }

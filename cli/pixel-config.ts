@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {InvalidOptionError} from '../checks/errors.js'
+import {InvalidOptionError} from '../lake/errors.js'
 
 /** Settings a team writes once instead of passing every time. Flags and env variables win. */
 export interface PixelConfig {

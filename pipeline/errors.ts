@@ -1,5 +1,7 @@
+import {PixelError} from '../lake/errors.js'
+
 /** The base of every error the pipeline code throws on purpose. */
-export class PipelineError extends Error {
+export class PipelineError extends PixelError {
   constructor(message: string, options?: {cause?: unknown}) {
     super(message, options)
     this.name = 'PipelineError'

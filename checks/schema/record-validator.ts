@@ -5,13 +5,13 @@ import {Ajv2019} from 'ajv/dist/2019.js'
 import {Ajv2020} from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import {SchemaLoadError} from '../errors.js'
-import {PACKAGE_ROOT} from '../package-root.js'
+import {PACKAGE_ROOT} from '../../lake/package-root.js'
 
 // ajv-formats is CommonJS: under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv
 
 /** The path of the pixel event schema shipped with pixel, which the pipeline writes under. */
-export const PIXEL_EVENT_SCHEMA_PATH = join(PACKAGE_ROOT, 'checks/schema/pixel-event.schema.json')
+export const PIXEL_EVENT_SCHEMA_PATH = join(PACKAGE_ROOT, 'lake/schema/pixel-event.schema.json')
 
 /** One schema violation of one record. */
 export interface SchemaViolation {

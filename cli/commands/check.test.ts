@@ -2,10 +2,10 @@ import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'n
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {S3Lake} from '../../checks/lake/s3-lake.js'
-import {PACKAGE_ROOT} from '../../checks/package-root.js'
-import type {CheckReport} from '../../checks/report.js'
-import {freshBucket, motoEnv} from '../../checks/test-support/s3-bucket.js'
+import {S3Lake} from '../../lake/store/s3-lake.js'
+import {PACKAGE_ROOT} from '../../lake/package-root.js'
+import type {CheckReport} from '../../checks/report/report.js'
+import {freshBucket, motoEnv} from '../../fixtures/test-support/s3-bucket.js'
 import {runPixel} from '../test-support/run-pixel.js'
 
 const SAMPLE = join(PACKAGE_ROOT, 'fixtures/sample-lake')

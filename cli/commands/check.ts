@@ -1,17 +1,17 @@
 import {type FileHandle, open, writeFile} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import {Flags} from '@oclif/core'
-import {idBudget} from '../../checks/duplicate-records.js'
-import {CheckError, InvalidOptionError} from '../../checks/errors.js'
-import {junitReport} from '../../checks/junit-report.js'
-import {openLake} from '../../checks/lake/open-lake.js'
-import type {CheckReport} from '../../checks/report.js'
+import {idBudget} from '../../checks/findings/duplicate-records.js'
+import {InvalidOptionError} from '../../lake/errors.js'
+import {junitReport} from '../../checks/report/junit-report.js'
+import {openLake} from '../../lake/store/open-lake.js'
+import type {CheckReport} from '../../checks/report/report.js'
 import {runCheck} from '../../checks/run-check.js'
-import type {QuarantineEntry} from '../../checks/scan-object.js'
+import type {QuarantineEntry} from '../../checks/scan/scan-object.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
-import {dayScope, hourScope} from '../../checks/scope.js'
-import {terminalReport} from '../../checks/terminal-report.js'
-import {durationFlag, lakeFlags} from '../lake-flags.js'
+import {dayScope, hourScope} from '../../lake/scope.js'
+import {terminalReport} from '../../checks/report/terminal-report.js'
+import {durationFlag, lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
 import {progressLine} from '../progress-line.js'
@@ -119,11 +119,8 @@ lake unreachable), with one line saying why.`
       if (!this.jsonEnabled()) this.log(terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd())
       if (!report.ok) process.exitCode = 1
       return report
-    } catch (error) {
-      progress.done()
-      if (error instanceof CheckError) this.error(error.message, {exit: 2})
-      throw error
     } finally {
+      progress.done()
       lake?.close()
       await quarantine?.close()
     }

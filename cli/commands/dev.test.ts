@@ -3,7 +3,7 @@ import {createServer} from 'node:net'
 import {FirehoseClient, PutRecordBatchCommand} from '@aws-sdk/client-firehose'
 import {describe, expect, it} from 'vitest'
 
-import {tempLake} from '../../checks/test-support/temp-lake.js'
+import {tempLake} from '../../fixtures/test-support/temp-lake.js'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {sendTraffic} from '../../fixtures/simulated-hits.js'

@@ -1,12 +1,11 @@
 import {Flags} from '@oclif/core'
-import {CheckError, InvalidOptionError} from '../../checks/errors.js'
-import type {Lake} from '../../checks/lake/lake.js'
-import {openLake} from '../../checks/lake/open-lake.js'
+import {InvalidOptionError} from '../../lake/errors.js'
+import type {Lake} from '../../lake/store/lake.js'
+import {openLake} from '../../lake/store/open-lake.js'
 import {CLIENT_IP_MODES, type ClientIpMode} from '../../pipeline/handler/anonymise-ip.js'
 import {startDevServer} from '../../pipeline/dev/dev-server.js'
 import {DEMO_BADGE} from '../../pipeline/dev/demo-page.js'
-import {PipelineError} from '../../pipeline/errors.js'
-import {lakeFlags} from '../lake-flags.js'
+import {lakeFlags} from '../flags.js'
 import {PixelCommand} from '../pixel-command.js'
 
 /** A flag holding a number within [min, max]. */
@@ -99,9 +98,6 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
       const stats = server.stats()
       this.log(`stopped: ${stats.received} records received, ${stats.landed} landed in ${stats.objects} objects`)
       return {url: server.url, stream: server.stream, lake: lake.url, received: stats.received, landed: stats.landed, objects: stats.objects}
-    } catch (error) {
-      if (error instanceof CheckError || error instanceof PipelineError) this.error(error.message, {exit: 2})
-      throw error
     } finally {
       lake?.close()
     }

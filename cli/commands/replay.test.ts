@@ -3,15 +3,15 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {CreateDeliveryStreamCommand, FirehoseClient} from '@aws-sdk/client-firehose'
 import {describe, expect, inject, it} from 'vitest'
-import {LocalLake} from '../../checks/lake/local-lake.js'
-import {S3Lake} from '../../checks/lake/s3-lake.js'
-import type {CheckReport} from '../../checks/report.js'
-import {MOTO_CREDENTIALS} from '../../checks/test-support/moto-server.js'
-import {freshBucket, motoEnv} from '../../checks/test-support/s3-bucket.js'
-import {lakeFactory} from '../../checks/test-support/temp-lake.js'
+import {LocalLake} from '../../lake/store/local-lake.js'
+import {S3Lake} from '../../lake/store/s3-lake.js'
+import type {CheckReport} from '../../checks/report/report.js'
+import {MOTO_CREDENTIALS} from '../../fixtures/test-support/moto-server.js'
+import {freshBucket, motoEnv} from '../../fixtures/test-support/s3-bucket.js'
+import {lakeFactory} from '../../fixtures/test-support/temp-lake.js'
 import {generateDay} from '../../fixtures/generate-day.js'
 import {devServer, lakeObjects, lakeRecords} from '../../pipeline/dev/test-support/dev-server-fixture.js'
-import type {ReplayAccount} from '../../pipeline/replay/run-replay.js'
+import type {ReplayAccount} from '../../replay/run-replay.js'
 import {runPixel} from '../test-support/run-pixel.js'
 import {spawnPixel} from '../test-support/spawn-pixel.js'
 
@@ -39,7 +39,7 @@ function lines(path: string): number {
 }
 
 /** Each event id with how many times it is in the lake. */
-async function idCounts(lake: LocalLake | S3Lake | import('../../checks/lake/lake.js').Lake): Promise<Map<string, number>> {
+async function idCounts(lake: LocalLake | S3Lake | import('../../lake/store/lake.js').Lake): Promise<Map<string, number>> {
   const counts = new Map<string, number>()
   for (const r of await lakeRecords(lake)) counts.set(r.event_id as string, (counts.get(r.event_id as string) ?? 0) + 1)
   return counts

@@ -1,19 +1,17 @@
 import {join} from 'node:path'
 import {Flags} from '@oclif/core'
-import {CheckError} from '../../checks/errors.js'
-import type {Lake} from '../../checks/lake/lake.js'
-import {openLake} from '../../checks/lake/open-lake.js'
+import type {Lake} from '../../lake/store/lake.js'
+import {openLake} from '../../lake/store/open-lake.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
-import {hourScope} from '../../checks/scope.js'
-import {PipelineError} from '../../pipeline/errors.js'
-import {assertStream, firehoseClient} from '../../pipeline/replay/firehose-sender.js'
-import {ReplayLedger} from '../../pipeline/replay/replay-ledger.js'
-import {replayReportText} from '../../pipeline/replay/replay-report.js'
-import {LEDGER_SUFFIX, type ResolvedSource, closeSources, resolveSources} from '../../pipeline/replay/replay-sources.js'
-import {type ReplayAccount, type ReplayTarget, accountAddsUp, runReplay} from '../../pipeline/replay/run-replay.js'
-import {loadTransform} from '../../pipeline/replay/transform-file.js'
-import {type ReplayVerification, verifyReplay} from '../../pipeline/replay/verify-replay.js'
-import {lakeFlags} from '../lake-flags.js'
+import {hourScope} from '../../lake/scope.js'
+import {assertStream, firehoseClient} from '../../replay/firehose-sender.js'
+import {ReplayLedger} from '../../replay/replay-ledger.js'
+import {replayReportText} from '../../replay/replay-report.js'
+import {LEDGER_SUFFIX, type ResolvedSource, closeSources, resolveSources} from '../../replay/replay-sources.js'
+import {type ReplayAccount, type ReplayTarget, accountAddsUp, runReplay} from '../../replay/run-replay.js'
+import {loadTransform} from '../../replay/transform-file.js'
+import {type ReplayVerification, verifyReplay} from '../../replay/verify-replay.js'
+import {lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
 import {progressLine} from '../progress-line.js'
@@ -160,7 +158,6 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     } catch (error) {
       controller.abort() // batches still in flight must not go on after a fatal error
       progress.done()
-      if (error instanceof CheckError || error instanceof PipelineError) this.error(error.message, {exit: 2})
       throw error
     } finally {
       process.off('SIGINT', interrupt).off('SIGTERM', interrupt)

@@ -1,6 +1,6 @@
 import {execFile} from 'node:child_process'
 import {join} from 'node:path'
-import {PACKAGE_ROOT} from '../../checks/package-root.js'
+import {PACKAGE_ROOT} from '../../lake/package-root.js'
 
 export interface PixelRun {
   code: number

@@ -1,7 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {join} from 'node:path'
 import {afterEach} from 'vitest'
-import {PACKAGE_ROOT} from '../../checks/package-root.js'
+import {PACKAGE_ROOT} from '../../lake/package-root.js'
 
 export interface RunningPixel {
   readonly child: ChildProcess

@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
-import {parsePartitionKey} from '../../checks/partition-key.js'
-import {tempLake} from '../../checks/test-support/temp-lake.js'
+import {parseObjectKey} from '../../lake/layout/object-key.js'
+import {tempLake} from '../../fixtures/test-support/temp-lake.js'
 import {DeliveryBuffer, partitionHour} from './delivery-buffer.js'
 import {DeliveryClosedError} from './errors.js'
 import {lakeObjects} from './test-support/dev-server-fixture.js'
@@ -52,7 +52,7 @@ describe('DeliveryBuffer', () => {
     await delivery.flush()
 
     const objects = await lakeObjects(lake)
-    expect(objects.map((o) => parsePartitionKey(o.key)).map((k) => [k?.hour, k?.stream, k?.version, k?.arrival.toISOString()])).toEqual([
+    expect(objects.map((o) => parseObjectKey(o.key)).map((k) => [k?.hour, k?.stream, k?.version, k?.arrival.toISOString()])).toEqual([
       ['2026-11-28T09', 'pixel-events', 1, '2026-11-28T10:02:03.000Z'],
       ['2026-11-28T10', 'pixel-events', 1, '2026-11-28T10:02:03.000Z'],
     ])

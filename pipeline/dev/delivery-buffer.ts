@@ -2,9 +2,9 @@ import {randomUUID} from 'node:crypto'
 import {promisify} from 'node:util'
 import {gzip} from 'node:zlib'
 
-import type {Lake} from '../../checks/lake/lake.js'
-import {objectKey} from '../../checks/partition-key.js'
-import {ERRORS_ROOT} from '../lake-layout.js'
+import type {Lake} from '../../lake/store/lake.js'
+import {objectKey} from '../../lake/layout/object-key.js'
+import {ERRORS_ROOT} from '../../lake/layout/bucket-layout.js'
 import {DeliveryClosedError, DeliveryFailedError} from './errors.js'
 
 const gzipAsync = promisify(gzip)

@@ -1,7 +1,7 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import type {Lake} from '../../checks/lake/lake.js'
+import type {Lake} from '../../lake/store/lake.js'
 import type {ClientIpMode} from '../handler/anonymise-ip.js'
 import {HEALTH_PATH, PIXEL_PATH} from '../handler/pixel-handler.js'
 import type {Logger} from '../handler/structured-log.js'

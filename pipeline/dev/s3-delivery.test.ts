@@ -1,10 +1,10 @@
 import {PutRecordCommand} from '@aws-sdk/client-firehose'
 import {expect, inject, it} from 'vitest'
 
-import {openLake} from '../../checks/lake/open-lake.js'
-import {parsePartitionKey} from '../../checks/partition-key.js'
-import {MOTO_CREDENTIALS} from '../../checks/test-support/moto-server.js'
-import {freshBucket} from '../../checks/test-support/s3-bucket.js'
+import {openLake} from '../../lake/store/open-lake.js'
+import {parseObjectKey} from '../../lake/layout/object-key.js'
+import {MOTO_CREDENTIALS} from '../../fixtures/test-support/moto-server.js'
+import {freshBucket} from '../../fixtures/test-support/s3-bucket.js'
 import {devServer, firehoseClient, lakeRecords} from './test-support/dev-server-fixture.js'
 
 process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId
@@ -20,7 +20,7 @@ it('delivers into an S3 prefix through the same Lake interface, with the same ke
     await server.flush()
     const keys: string[] = []
     for await (const object of lake.listObjects('')) keys.push(object.key)
-    expect(keys.map((key) => parsePartitionKey(key)?.hour)).toEqual(['2026-11-28T09'])
+    expect(keys.map((key) => parseObjectKey(key)?.hour)).toEqual(['2026-11-28T09'])
     expect(await lakeRecords(lake)).toEqual([record])
   } finally {
     lake.close()

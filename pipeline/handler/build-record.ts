@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
 
 import {type ClientIpMode, clientIpFor} from './anonymise-ip.js'
-import {PIXEL_EVENT_LIMITS, PIXEL_EVENT_SCHEMA_VERSION, type PixelEvent, type PixelEventSource} from './pixel-event.js'
+import {PIXEL_EVENT_LIMITS, PIXEL_EVENT_SCHEMA_VERSION, type PixelEvent, type PixelEventSource} from '../../lake/schema/pixel-event.js'
 import {parseQueryString} from './query-string.js'
 import {sanitiseText} from './sanitise-text.js'
 

@@ -2,7 +2,7 @@ import {Duration, type RemovalPolicy} from 'aws-cdk-lib'
 import {BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership} from 'aws-cdk-lib/aws-s3'
 import {Construct} from 'constructs'
 
-import {ERRORS_ROOT} from '../lake-layout.js'
+import {ERRORS_ROOT} from '../../lake/layout/bucket-layout.js'
 
 export interface LakeBucketProps {
   /** How long Firehose's error output is kept. */

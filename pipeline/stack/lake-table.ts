@@ -3,7 +3,7 @@ import {CfnDatabase, CfnTable} from 'aws-cdk-lib/aws-glue'
 import type {IBucket} from 'aws-cdk-lib/aws-s3'
 import {Construct} from 'constructs'
 
-import {EVENTS_LOCATION_TEMPLATE, EVENTS_ROOT, PARTITION_KEYS} from '../lake-layout.js'
+import {EVENTS_LOCATION_TEMPLATE, EVENTS_ROOT, PARTITION_KEYS} from '../../lake/layout/bucket-layout.js'
 
 export interface LakeTableProps {
   readonly bucket: IBucket
@@ -13,7 +13,7 @@ export interface LakeTableProps {
   readonly firstYear: number
 }
 
-// The columns of `checks/schema/pixel-event.schema.json`, version 1. `ts` stays a string: the
+// The columns of `lake/schema/pixel-event.schema.json`, version 1. `ts` stays a string: the
 // JSON SerDe cannot parse ISO-8601 with a `Z`; query it with from_iso8601_timestamp(ts).
 const COLUMNS: CfnTable.ColumnProperty[] = [
   {name: 'event_id', type: 'string'},

@@ -214,7 +214,7 @@ describe('the Glue table', () => {
 
   it('has a column for every property of the pixel event schema', async () => {
     const {readFile} = await import('node:fs/promises')
-    const schema = JSON.parse(await readFile(new URL('../../checks/schema/pixel-event.schema.json', import.meta.url), 'utf8')) as {properties: object}
+    const schema = JSON.parse(await readFile(new URL('../../lake/schema/pixel-event.schema.json', import.meta.url), 'utf8')) as {properties: object}
     const table = Object.values(template.findResources('AWS::Glue::Table'))[0]
     const columns = (table.Properties.TableInput.StorageDescriptor.Columns as {Name: string}[]).map((column) => column.Name)
     expect(columns.sort()).toEqual(Object.keys(schema.properties).sort())

@@ -9,7 +9,7 @@ import {
 import type {CfnBucket} from 'aws-cdk-lib/aws-s3'
 import type {Construct} from 'constructs'
 
-import {ERROR_OUTPUT_PREFIX, EVENTS_PREFIX, PARTITION_KEY_QUERIES} from '../lake-layout.js'
+import {ERROR_OUTPUT_PREFIX, EVENTS_PREFIX, PARTITION_KEY_QUERIES} from '../../lake/layout/bucket-layout.js'
 import {LakeBucket} from './lake-bucket.js'
 import {LakeTable} from './lake-table.js'
 import {PipelineAlarms} from './pipeline-alarms.js'

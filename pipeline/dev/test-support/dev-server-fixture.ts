@@ -3,8 +3,9 @@ import {gunzipSync} from 'node:zlib'
 import {FirehoseClient} from '@aws-sdk/client-firehose'
 import {afterEach} from 'vitest'
 
-import type {Lake} from '../../../checks/lake/lake.js'
-import {tempLake} from '../../../checks/test-support/temp-lake.js'
+import type {Lake} from '../../../lake/store/lake.js'
+import {tempLake} from '../../../fixtures/test-support/temp-lake.js'
+import {isYearFolder} from '../../../lake/layout/partition-path.js'
 import {type DevServer, type DevServerOptions, startDevServer} from '../dev-server.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
@@ -43,6 +44,6 @@ export async function lakeObjects(lake: Lake): Promise<{key: string; text: strin
 
 /** Every JSON line of the lake's event objects (the error prefix left out). */
 export async function lakeRecords(lake: Lake): Promise<Record<string, unknown>[]> {
-  const objects = (await lakeObjects(lake)).filter((o) => o.key.startsWith('year='))
+  const objects = (await lakeObjects(lake)).filter((o) => isYearFolder(o.key.split('/')[0]))
   return objects.flatMap((o) => o.text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>))
 }

@@ -1,0 +1,94 @@
+import {randomUUID} from 'node:crypto'
+import {readdirSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {describe, expect, it} from 'vitest'
+import {DuplicateRecords, idBudget} from './duplicate-records.js'
+import {idBytes} from '../../lake/ids/record-id.js'
+
+interface TestObject {
+  key: string
+  hour: string
+  ids: Uint8Array
+  idIndexes: Uint32Array
+}
+
+/** An object holding the given ids, in order, at record indexes 0, 1, 2… */
+function object(key: string, hour: string, ids: string[]): TestObject {
+  const bytes = Buffer.alloc(ids.length * 16)
+  ids.forEach((id, i) => idBytes(id, bytes, i * 16))
+  return {key, hour, ids: bytes, idIndexes: Uint32Array.from(ids.keys())}
+}
+
+/** A day of objects where later hours resend some ids of earlier ones. */
+function day(): {objects: TestObject[]; copiesPerHour: Map<string, number>} {
+  const objects: TestObject[] = []
+  const copiesPerHour = new Map<string, number>()
+  const seen: string[] = []
+  for (let h = 0; h < 6; h++) {
+    const hour = `2026-02-10T0${h}`
+    for (let o = 0; o < 3; o++) {
+      const fresh = Array.from({length: 400}, () => randomUUID())
+      const resent = seen.slice(h * 37, h * 37 + h * 11 + o) // h*11+o copies, chosen by hand
+      copiesPerHour.set(hour, (copiesPerHour.get(hour) ?? 0) + resent.length)
+      objects.push(object(`${hour}/object-${o}`, hour, [...fresh, ...resent]))
+      seen.push(...fresh)
+    }
+  }
+  return {objects, copiesPerHour}
+}
+
+const spillDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('pixel-ids-')).length
+
+describe('DuplicateRecords', () => {
+  describe.each([
+    ['in memory', idBudget(400)],
+    ['spilling to disk past a budget of 1,000 ids', 1000],
+  ])('%s', (mode, budget) => {
+    it('counts every later copy in the hour of the copy', () => {
+      const {objects, copiesPerHour} = day()
+      const dupes = new DuplicateRecords('event_id', 5, 100, budget)
+      for (const o of objects) dupes.see(o)
+      dupes.finish()
+      expect(dupes.spilled).toBe(mode !== 'in memory')
+      for (const [hour, copies] of copiesPerHour) expect(dupes.countFor(hour)).toBe(copies)
+      expect(dupes.findings().map((f) => [f.hour, f.count])).toEqual([...copiesPerHour].filter(([, n]) => n > 0))
+    })
+
+    it('names the earliest object as the original', () => {
+      const id = randomUUID()
+      const dupes = new DuplicateRecords('event_id', 5, 100, budget)
+      dupes.see(object('a', '2026-02-10T01', [randomUUID(), id, ...Array.from({length: 1500}, () => randomUUID())]))
+      dupes.see(object('b', '2026-02-10T02', [id]))
+      dupes.see(object('c', '2026-02-10T03', [id, id]))
+      dupes.finish()
+      const samples = dupes.findings().flatMap((f) => f.samples.map((s) => [s.key, s.index, s.message]))
+      expect(samples).toEqual([
+        ['b', 0, 'event_id first seen in a'],
+        ['c', 0, 'event_id first seen in a'],
+        ['c', 1, 'event_id first seen in a'],
+      ])
+    })
+  })
+
+  it('deletes its spill files when it finishes, and when the check stops half-way', () => {
+    const before = spillDirs()
+    const finished = new DuplicateRecords('event_id', 5, 100, 10)
+    finished.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
+    expect(spillDirs()).toBe(before + 1)
+    finished.finish()
+    const stopped = new DuplicateRecords('event_id', 5, 100, 10)
+    stopped.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
+    stopped.discard()
+    expect(spillDirs()).toBe(before)
+  })
+})
+
+describe('idBudget', () => {
+  it.each([
+    [400, 12_582_912],
+    [100, 3_145_728],
+  ])('fits the id table for %i MB in that much memory', (mb, ids) => {
+    expect(idBudget(mb)).toBe(ids)
+    expect((ids / 0.75) * 20).toBeLessThanOrEqual(mb * 1024 * 1024)
+  })
+})

@@ -1,0 +1,114 @@
+import {HourTally} from './hour-tally.js'
+import {IdSpill} from '../../lake/ids/id-spill.js'
+import {IdTable, SLOT_BYTES} from '../../lake/ids/id-table.js'
+import {type Finding, type Sample, finding} from '../report/report.js'
+
+const MAX_LOAD = 0.75
+
+/**
+ * How many ids the in-memory table may hold within `megabytes`: the table doubles in powers of
+ * two, so this is the largest such table that fits, three quarters full.
+ *
+ * @example idBudget(400) // 12,582,912 ids in a 335 MB table
+ */
+export function idBudget(megabytes: number): number {
+  let slots = 16
+  while (slots * 2 * SLOT_BYTES <= megabytes * 1024 * 1024) slots *= 2
+  return Math.floor(slots * MAX_LOAD)
+}
+
+/**
+ * Counts records whose id was seen before in the scope. Objects must be shown in (partition hour,
+ * key) order, so the original of each id is the earliest copy and only the later ones count. Ids
+ * live in memory up to `budget`; past it they spill to disk (see IdSpill) and are counted in
+ * `finish()`, so memory stays bounded however many records a day holds.
+ *
+ * @example const dupes = new DuplicateRecords('event_id', 5); dupes.see(scan); dupes.finish(); dupes.findings()
+ */
+export class DuplicateRecords {
+  private table: IdTable | undefined
+  private spill: IdSpill | undefined
+  private readonly keys: string[] = []
+  private readonly hours: string[] = []
+  private readonly tally: HourTally
+  private readonly perHour = new Map<string, number>()
+
+  /**
+   * @param expectedIds an estimate of the ids to come, so the table is sized once
+   * @param budget the most ids kept in memory before spilling. @default idBudget(400)
+   */
+  constructor(private readonly idField: string, private readonly maxSamples: number, expectedIds = 1 << 16, private readonly budget = idBudget(400)) {
+    this.tally = new HourTally(maxSamples)
+    this.table = new IdTable(Math.min(expectedIds, budget))
+  }
+
+  /** Whether ids went to disk. */
+  get spilled(): boolean {
+    return this.spill !== undefined
+  }
+
+  /** Adds an object's ids. */
+  see(object: {key: string; hour: string; ids: Uint8Array; idIndexes: Uint32Array}): void {
+    const ordinal = this.keys.push(object.key) - 1
+    this.hours.push(object.hour)
+    if (this.table && this.table.size + object.idIndexes.length > this.budget) this.startSpilling()
+    if (this.spill) {
+      for (let i = 0; i < object.idIndexes.length; i++) this.spill.append(object.ids, i * 16, ordinal, object.idIndexes[i])
+      return
+    }
+    const samples: Sample[] = []
+    let copies = 0
+    for (let i = 0; i < object.idIndexes.length; i++) {
+      const original = this.table!.add(object.ids, i * 16, ordinal)
+      if (original < 0) continue
+      copies++
+      if (samples.length < this.maxSamples) samples.push(this.sample(ordinal, object.idIndexes[i], original))
+    }
+    this.count(object.hour, copies, samples)
+  }
+
+  /** Counts what went to disk; call once after the last object. */
+  finish(): void {
+    if (!this.spill) return
+    try {
+      this.spill.findDuplicates((ordinal, index, original) => this.count(this.hours[ordinal], 1, [this.sample(ordinal, index, original)]))
+    } finally {
+      this.spill.close()
+    }
+  }
+
+  /** Deletes any spilled ids, also when the check stopped half-way. */
+  discard(): void {
+    this.spill?.close()
+  }
+
+  /** How many copies each hour holds. */
+  countFor(hour: string): number {
+    return this.perHour.get(hour) ?? 0
+  }
+
+  findings(): Finding[] {
+    return this.tally.entries().map(({hour, count, samples}) =>
+      finding('duplicate-record', {hour, key: null, count, message: `hour ${hour} holds ${count} extra ${count === 1 ? 'copy' : 'copies'} of records already seen`, samples}),
+    )
+  }
+
+  private sample(ordinal: number, index: number, original: number): Sample {
+    const where = original === ordinal ? 'earlier in this object' : `in ${this.keys[original]}`
+    return {key: this.keys[ordinal], index, pointer: `/${this.idField}`, message: `${this.idField} first seen ${where}`}
+  }
+
+  private count(hour: string, copies: number, samples: Sample[]): void {
+    if (copies === 0) return
+    this.tally.add(hour, copies, samples)
+    this.perHour.set(hour, (this.perHour.get(hour) ?? 0) + copies)
+  }
+
+  private startSpilling(): void {
+    const spill = new IdSpill()
+    // Every id so far is an original: it goes first into its partition, ahead of any later copy.
+    this.table!.forEach((a, b, c, d, owner) => spill.appendWords(a, b, c, d, owner, 0))
+    this.table = undefined
+    this.spill = spill
+  }
+}

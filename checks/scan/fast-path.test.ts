@@ -1,0 +1,151 @@
+import {readFileSync, readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
+import {seededRandom} from '../../fixtures/random.js'
+import {buildRecord, recordLine} from '../../pipeline/handler/build-record.js'
+import {PACKAGE_ROOT} from '../../lake/package-root.js'
+import {parseObjectKey} from '../../lake/layout/object-key.js'
+import {idBytes, idBytesAt} from '../../lake/ids/record-id.js'
+import {scanObject} from './scan-object.js'
+import {type FastRecord, PlainLines, compileFastPath} from './fast-path.js'
+import {compileValidator, loadSchema} from '../schema/record-validator.js'
+
+const schema = await loadSchema()
+const validator = compileValidator(schema)
+const fast = compileFastPath(schema, 'event_id', 'ts')!
+const rand = seededRandom(99)
+const at = new Date('2026-02-10T05:17:03.456Z')
+const line = (record: unknown) => (typeof record === 'string' ? record : JSON.stringify(record))
+
+function fastVerdict(text: string): FastRecord | undefined {
+  const bytes = Buffer.from(text)
+  const out: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
+  return fast.scan(bytes, 0, bytes.length, out, new PlainLines(bytes).isPlain(0, bytes.length)) ? out : undefined
+}
+
+/** The fast path's one promise: what it proves valid, ajv finds valid, with the same id and time. */
+function expectAgreement(text: string): boolean {
+  const proven = fastVerdict(text)
+  if (!proven) return false
+  let parsed: Record<string, unknown>
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new Error(`fast path accepted text that is not JSON: ${text}`)
+  }
+  expect(validator.isValid(parsed), text).toBe(true)
+  const bytes = Buffer.from(text)
+  const fromFast = Buffer.alloc(16)
+  const fromSlow = Buffer.alloc(16)
+  expect(idBytesAt(bytes, proven.idStart, proven.idEnd, fromFast, 0)).toBe(idBytes(parsed.event_id, fromSlow, 0))
+  expect(fromFast).toEqual(fromSlow)
+  expect(proven.time).toBe(Date.parse(parsed.ts as string))
+  return true
+}
+
+describe('compileFastPath on the shipped schema', () => {
+  it('proves valid the records the pipeline writes', () => {
+    const record = buildRecord(
+      {rawQueryString: 'b=coverage&c=launch&u=https%3A%2F%2Fgithub.com%2Facme&theme=dark', headers: {'user-agent': 'Mozilla/5.0 (X11; Linux x86_64)', referer: 'https://news.ycombinator.com/'}, sourceIp: '203.0.113.77'},
+      {now: at},
+    )
+    expect(expectAgreement(recordLine(record).trimEnd())).toBe(true)
+  })
+
+  it('proves valid the factory records, in any key order and spacing', () => {
+    for (let i = 0; i < 200; i++) {
+      const event = pixelEvent(rand, new Date(at.getTime() + i * 1000))
+      const keys = Object.keys(event).sort(() => rand() - 0.5)
+      const shuffled = Object.fromEntries(keys.map((k) => [k, event[k as keyof typeof event]]))
+      expect(expectAgreement(JSON.stringify(shuffled, null, i % 3 === 0 ? 2 : undefined).replace(/\n/g, ' '))).toBe(true)
+    }
+  })
+
+  describe.each([
+    ['a string with an escape', {badge: 'a\\"b'}],
+    ['non-ASCII text', {user_agent: 'Mozilla/5.0 café'}],
+    ['an unknown key', {extra: 1}],
+    ['a ts with an offset instead of Z', {ts: '2026-02-10T06:17:03.456+01:00'}],
+    ['a ts on February 30th', {ts: '2026-02-30T05:17:03.456Z'}],
+    ['schema_version spelled 1.0', '1.0'],
+    ['a badge over 128 characters', {badge: 'x'.repeat(129)}],
+    ['a source outside the enum', {source: 'bot'}],
+    ['an event_id that is not a UUID', {event_id: 'not-a-uuid'}],
+    ['params with a repeated name', '"params":{"a":"1","a":"2"}'],
+  ])('given %s', (_, change) => {
+    it('leaves the verdict to JSON.parse and ajv', () => {
+      let text = JSON.stringify({...pixelEvent(rand, at), ...(typeof change === 'object' ? change : {})})
+      if (change === '1.0') text = text.replace('"schema_version":1', '"schema_version":1.0')
+      if (typeof change === 'string' && change.startsWith('"params"')) text = text.replace('"params":{}', change)
+      expect(fastVerdict(text)).toBeUndefined()
+    })
+  })
+
+  it('never proves valid a record ajv rejects, over thousands of random mutations', () => {
+    const alphabet = ['"', '\\', '{', '}', ',', ':', ' ', '1', 'a', 'Z', 'é', 'null', 'true', '-', '.', 'x'.repeat(200)]
+    let proven = 0
+    for (let i = 0; i < 4000; i++) {
+      const text = JSON.stringify(pixelEvent(rand, new Date(at.getTime() + i * 7919)))
+      const cut = Math.floor(rand() * text.length)
+      const mutation = Math.floor(rand() * 3)
+      const piece = alphabet[Math.floor(rand() * alphabet.length)]
+      const mutated =
+        mutation === 0 ? text.slice(0, cut) + piece + text.slice(cut) : mutation === 1 ? text.slice(0, cut) + text.slice(cut + 1 + Math.floor(rand() * 3)) : text.slice(0, cut) + piece + text.slice(cut + 1)
+      let ajvValid = false
+      try {
+        ajvValid = validator.isValid(JSON.parse(mutated))
+      } catch {
+        ajvValid = false
+      }
+      const fastValid = fastVerdict(mutated) !== undefined
+      if (fastValid) {
+        proven++
+        expect(ajvValid, mutated).toBe(true)
+        expectAgreement(mutated)
+      }
+    }
+    // Most mutations break the record; some (inside a URL, say) do not, and those it must prove.
+    expect(proven).toBeGreaterThan(100)
+  })
+})
+
+describe('PlainLines', () => {
+  it('tells plain lines from lines with escapes, control characters or non-ASCII text, in one pass', () => {
+    const lines = ['{"a":"x"}', '{"a":"\\u0041"}', '{"a":"caf\u00e9"}', '{"a":"tab\there"}', '{"a":"y"}', '{"a":"z"}\r']
+    const text = Buffer.from(lines.join('\n'))
+    const plain = new PlainLines(text)
+    let start = 0
+    const verdicts = lines.map((line) => {
+      const end = start + Buffer.byteLength(line)
+      const verdict = plain.isPlain(start, end)
+      start = end + 1
+      return verdict
+    })
+    expect(verdicts).toEqual([true, false, false, false, true, false])
+  })
+})
+
+describe('compileFastPath on other schemas', () => {
+  it.each([
+    ['a schema that allows extra keys', {type: 'object', properties: {}}],
+    ['a pattern', {type: 'object', additionalProperties: false, properties: {a: {type: 'string', pattern: '^x'}}}],
+    ['a number range', {type: 'object', additionalProperties: false, properties: {a: {type: 'number', minimum: 0}}}],
+    ['a format it does not know', {type: 'object', additionalProperties: false, properties: {a: {type: 'string', format: 'email'}}}],
+    ['a $ref', {type: 'object', additionalProperties: false, properties: {a: {$ref: '#/definitions/x'}}}],
+  ])('declines %s, so every record goes through ajv', (_, other) => {
+    expect(compileFastPath(other, 'event_id', 'ts')).toBeUndefined()
+  })
+})
+
+describe('scanObject with and without the fast path', () => {
+  const lake = join(PACKAGE_ROOT, 'fixtures/sample-lake')
+  const keys = readdirSync(lake, {recursive: true, encoding: 'utf8'}).filter((f) => statSync(join(lake, f)).isFile())
+  const objects = keys.map((key) => parseObjectKey(key)).filter((o) => o !== undefined)
+
+  it.each(objects.map((o) => [o.key, o]))('gives the same scan of %s', (_, object) => {
+    const bytes = readFileSync(join(lake, object.key))
+    const options = {validator, idField: 'event_id', timeField: 'ts', toleranceMs: 15 * 60_000, maxSamples: 5}
+    expect(scanObject(object, bytes, {...options, fastPath: fast})).toEqual(scanObject(object, bytes, options))
+  })
+})

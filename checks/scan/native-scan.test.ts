@@ -1,0 +1,70 @@
+import {readFileSync, readdirSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
+import {seededRandom} from '../../fixtures/random.js'
+import {gunzipObject} from '../../lake/codec/gunzip-object.js'
+import {PACKAGE_ROOT} from '../../lake/package-root.js'
+import {type FastPath, compileFastPath} from './fast-path.js'
+import type {ScannedLine} from './fast-path-program.js'
+import {nativeScannerLoaded} from './native-scan.js'
+import {loadSchema} from '../schema/record-validator.js'
+
+const schema = await loadSchema()
+const inJs = compileFastPath(schema, 'event_id', 'ts', {native: false})!
+const inCpp = compileFastPath(schema, 'event_id', 'ts')!
+
+/** Every line's verdict, leaving out whitespace-only lines (which both send to the slow path). */
+function verdicts(fast: FastPath, text: Uint8Array): ScannedLine[] {
+  const lines: ScannedLine[] = []
+  fast.scanText(text, (line) => {
+    if (line.valid || Buffer.from(text.subarray(line.start, line.end)).toString('latin1').trim() !== '') lines.push({...line, idStart: line.valid ? line.idStart : -1, idEnd: line.valid ? line.idEnd : -1, time: line.valid ? line.time : Number.NaN})
+  })
+  return lines
+}
+
+function mutatedText(seed: number, count: number): Buffer {
+  const rand = seededRandom(seed)
+  const alphabet = ['"', '\\', '{', '}', ',', ':', ' ', '1', 'a', 'Z', 'é', 'null', 'true', '-', '.', '\t', '\r', 'x'.repeat(200), '"params":{"a":"1"}']
+  const lines: string[] = []
+  for (let i = 0; i < count; i++) {
+    const text = JSON.stringify(pixelEvent(rand, new Date(Date.UTC(2026, 1, 10) + i * 7919)))
+    const cut = Math.floor(rand() * text.length)
+    const piece = alphabet[Math.floor(rand() * alphabet.length)]
+    const kind = Math.floor(rand() * 4)
+    lines.push(kind === 0 ? text : kind === 1 ? text.slice(0, cut) + piece + text.slice(cut) : kind === 2 ? text.slice(0, cut) + text.slice(cut + 1) : text.slice(0, cut) + piece + text.slice(cut + 1))
+    if (rand() < 0.02) lines.push(rand() < 0.5 ? '' : '   ')
+  }
+  return Buffer.from(lines.join('\n'))
+}
+
+describe('the native scanner', () => {
+  it('is built on this machine by npm ci', () => {
+    expect(nativeScannerLoaded).toBe(true)
+    expect(inCpp.native).toBe(true)
+    expect(inJs.native).toBe(false)
+  })
+
+  it.each([1, 2, 3])('gives the JavaScript fast path\'s verdicts, ids and times on thousands of mutated records (seed %i)', (seed) => {
+    const text = mutatedText(seed, 3000)
+    const fromCpp = verdicts(inCpp, text)
+    expect(fromCpp.filter((l) => l.valid).length).toBeGreaterThan(500)
+    expect(fromCpp).toEqual(verdicts(inJs, text))
+  })
+
+  it('gives the same verdicts on every object of the sample lake', () => {
+    const lake = join(PACKAGE_ROOT, 'fixtures/sample-lake')
+    for (const key of readdirSync(lake, {recursive: true, encoding: 'utf8'})) {
+      if (!statSync(join(lake, key)).isFile()) continue
+      const {text} = gunzipObject(readFileSync(join(lake, key)), key.endsWith('.gz'))
+      expect(verdicts(inCpp, text), key).toEqual(verdicts(inJs, text))
+    }
+  })
+
+  it('reads a text of more lines than one call returns', () => {
+    const text = Buffer.from(Array.from({length: 10_000}, (_, i) => JSON.stringify(pixelEvent(seededRandom(i), new Date(Date.UTC(2026, 1, 10))))).join('\n'))
+    const lines = verdicts(inCpp, text)
+    expect(lines).toHaveLength(10_000)
+    expect(lines.every((l) => l.valid)).toBe(true)
+  })
+})

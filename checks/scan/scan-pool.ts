@@ -1,0 +1,80 @@
+import {Worker} from 'node:worker_threads'
+import type {ObjectKey} from '../../lake/layout/object-key.js'
+import type {ObjectScan} from './scan-object.js'
+import type {WorkerAnswer, WorkerSetup} from './scan-worker.js'
+
+interface Pending {
+  resolve: (scan: ObjectScan) => void
+  reject: (error: Error) => void
+  worker: Worker
+}
+
+// From the sources (tests, bin/dev.js) the worker is TypeScript too, and needs tsx to load.
+const fromSources = import.meta.url.endsWith('.ts')
+const WORKER_URL = new URL(fromSources ? './scan-worker-from-sources.mjs' : './scan-worker.js', import.meta.url)
+
+/** A view that owns its whole buffer can be moved to a worker; anything else is copied first. */
+function transferable(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice()
+}
+
+/**
+ * Worker threads that decode and judge objects in parallel, each with the schema compiled once.
+ * Objects go to the least busy worker; their bytes move, not copy, and so do the ids coming back.
+ *
+ * @example const pool = new ScanPool(2, setup); const scan = await pool.scan(object, bytes); await pool.close()
+ */
+export class ScanPool {
+  private readonly workers: Worker[]
+  private readonly load = new Map<Worker, number>()
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 0
+  private failure: Error | undefined
+
+  constructor(size: number, setup: WorkerSetup) {
+    this.workers = Array.from({length: size}, () => {
+      const worker = new Worker(WORKER_URL)
+      worker.postMessage({setup})
+      worker.on('message', (answer: WorkerAnswer) => this.settle(worker, answer))
+      worker.on('error', (error) => this.fail(error))
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`a scan worker stopped with exit code ${code}`))
+      })
+      this.load.set(worker, 0)
+      return worker
+    })
+  }
+
+  scan(object: ObjectKey, bytes: Uint8Array): Promise<ObjectScan> {
+    if (this.failure) return Promise.reject(this.failure)
+    const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a))
+    const id = this.nextId++
+    const body = transferable(bytes)
+    this.load.set(worker, this.load.get(worker)! + 1)
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {resolve, reject, worker})
+      worker.postMessage({id, object, bytes: body}, [body.buffer as ArrayBuffer])
+    })
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()))
+  }
+
+  private settle(worker: Worker, answer: WorkerAnswer): void {
+    const pending = this.pending.get(answer.id)
+    if (!pending) return
+    this.pending.delete(answer.id)
+    this.load.set(worker, this.load.get(worker)! - 1)
+    if ('error' in answer) pending.reject(new Error(`scanning failed in a worker: ${answer.error}`))
+    else pending.resolve(answer.scan)
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error
+    for (const [id, pending] of this.pending) {
+      this.pending.delete(id)
+      pending.reject(error)
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// A worker thread of the scan pool: compiles the schema once, then scans objects as they come.
+import {parentPort} from 'node:worker_threads'
+import type {ObjectKey} from '../../lake/layout/object-key.js'
+import {type ObjectScan, type ScanOptions, scanObject} from './scan-object.js'
+import {compileFastPath} from './fast-path.js'
+import {compileValidator} from '../schema/record-validator.js'
+
+export interface WorkerSetup {
+  schema: Record<string, unknown>
+  fastPath: boolean | 'javascript'
+  idField: string
+  timeField: string
+  toleranceMs: number
+  maxSamples: number
+  quarantine?: boolean
+}
+
+export type WorkerRequest = {id: number; object: ObjectKey; bytes: Uint8Array}
+export type WorkerAnswer = {id: number; scan: ObjectScan} | {id: number; error: string}
+
+let options: ScanOptions | undefined
+
+parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
+  if ('setup' in message) {
+    const {schema, fastPath, ...rest} = message.setup
+    options = {...rest, validator: compileValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField, {native: fastPath !== 'javascript'}) : undefined}
+    return
+  }
+  try {
+    const scan = scanObject(message.object, message.bytes, options!)
+    parentPort!.postMessage({id: message.id, scan} satisfies WorkerAnswer, [scan.ids.buffer as ArrayBuffer, scan.idIndexes.buffer as ArrayBuffer])
+  } catch (error) {
+    parentPort!.postMessage({id: message.id, error: (error as Error).stack ?? String(error)} satisfies WorkerAnswer)
+  }
+})

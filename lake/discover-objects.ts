@@ -1,0 +1,59 @@
+import type {Lake, LakeObject} from './store/lake.js'
+import {type ObjectKey, parseObjectKey} from './layout/object-key.js'
+import {hourOfFolders, partitionFolders as numbered} from './layout/partition-path.js'
+import type {Scope} from './scope.js'
+
+export interface DiscoveredObject extends ObjectKey {
+  size: number
+}
+
+export interface Discovery {
+  /** The objects to read, in (partition hour, key) order: the order that decides originals. */
+  objects: DiscoveredObject[]
+  /** Keys in the scope that do not fit the layout, with the hour their folders name, if any. */
+  unexpected: {key: string; hour: string | null}[]
+  /** Top-level folders of the lake, for a hint when it holds no year= partitions at all. */
+  topFolders: string[]
+}
+
+
+/**
+ * Lists the objects of a scope, walking only the folders of its days (whatever their zero
+ * padding, so `hour=5/` beside `hour=05/` is seen), never a neighbouring day's objects.
+ *
+ * @example const {objects, unexpected} = await discoverObjects(lake, dayScope('2026-02-10'))
+ */
+export async function discoverObjects(lake: Lake, scope: Scope): Promise<Discovery> {
+  const inScope = new Set(scope.hours)
+  const found: LakeObject[] = []
+  const days = [...new Set(scope.hours.map((h) => h.slice(0, 10)))]
+  const topFolders = await lake.listDirectories('')
+  for (const day of days) {
+    const [year, month, date] = day.split('-').map(Number)
+    for (const y of numbered(topFolders, 'year', year)) {
+      for (const m of numbered(await lake.listDirectories(`${y}/`), 'month', month)) {
+        for (const d of numbered(await lake.listDirectories(`${y}/${m}/`), 'day', date)) {
+          const dayPrefix = `${y}/${m}/${d}/`
+          if (scope.kind === 'day') {
+            for await (const object of lake.listObjects(dayPrefix)) found.push(object)
+            continue
+          }
+          const hour = Number(scope.hours[0].slice(11, 13))
+          for (const h of numbered(await lake.listDirectories(dayPrefix), 'hour', hour)) {
+            for await (const object of lake.listObjects(`${dayPrefix}${h}/`)) found.push(object)
+          }
+        }
+      }
+    }
+  }
+  const objects: DiscoveredObject[] = []
+  const unexpected: Discovery['unexpected'] = []
+  for (const {key, size} of found) {
+    const parsed = parseObjectKey(key)
+    if (parsed && inScope.has(parsed.hour)) objects.push({...parsed, size})
+    else unexpected.push({key, hour: hourOfFolders(key)})
+  }
+  objects.sort((a, b) => (a.hour !== b.hour ? (a.hour < b.hour ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  unexpected.sort((a, b) => (a.key < b.key ? -1 : 1))
+  return {objects, unexpected, topFolders}
+}

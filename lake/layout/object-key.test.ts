@@ -1,0 +1,50 @@
+import {describe, expect, it} from 'vitest'
+import {objectKey, parseObjectKey} from './object-key.js'
+
+const UUID = '0b8f9c2e-5d4a-4e6b-9c1d-2f3a4b5c6d7e'
+
+describe('parseObjectKey', () => {
+  it('reads the hour, stream, version and arrival time from a Firehose key', () => {
+    const parsed = parseObjectKey(`year=2026/month=02/day=10/hour=05/pixel-events-1-2026-02-10-05-14-03-${UUID}.gz`)
+    expect(parsed).toMatchObject({
+      hour: '2026-02-10T05',
+      partitionPath: 'year=2026/month=02/day=10/hour=05',
+      stream: 'pixel-events',
+      version: 1,
+      gzipSuffix: true,
+    })
+    expect(parsed?.arrival.toISOString()).toBe('2026-02-10T05:14:03.000Z')
+  })
+
+  it('accepts partition numbers without zero padding and keeps the path as written', () => {
+    const parsed = parseObjectKey(`year=2026/month=2/day=10/hour=5/pixel-1-2026-02-10-05-14-03-${UUID}.gz`)
+    expect(parsed?.hour).toBe('2026-02-10T05')
+    expect(parsed?.partitionPath).toBe('year=2026/month=2/day=10/hour=5')
+  })
+
+  it('reads an uncompressed object without the .gz suffix', () => {
+    expect(parseObjectKey(`year=2026/month=02/day=10/hour=05/pixel-1-2026-02-10-05-14-03-${UUID}`)?.gzipSuffix).toBe(false)
+  })
+
+  describe.each([
+    ['a file directly in the day folder', 'year=2026/month=02/day=10/_SUCCESS'],
+    ['a name that is not Firehose\'s', 'year=2026/month=02/day=10/hour=05/README.txt'],
+    ['hour 24', `year=2026/month=02/day=10/hour=24/pixel-1-2026-02-10-05-14-03-${UUID}.gz`],
+    ['February 30th', `year=2026/month=02/day=30/hour=05/pixel-1-2026-02-10-05-14-03-${UUID}.gz`],
+    ['an impossible arrival time', `year=2026/month=02/day=10/hour=05/pixel-1-2026-02-10-25-14-03-${UUID}.gz`],
+    ['a name without a uuid', 'year=2026/month=02/day=10/hour=05/pixel-1-2026-02-10-05-14-03.gz'],
+    ['a deeper folder', `year=2026/month=02/day=10/hour=05/x/pixel-1-2026-02-10-05-14-03-${UUID}.gz`],
+  ])('rejects %s', (_, key) => {
+    it('as not fitting the layout', () => {
+      expect(parseObjectKey(key)).toBeUndefined()
+    })
+  })
+})
+
+describe('objectKey', () => {
+  it('builds a key that parses back to the same partition and arrival', () => {
+    const key = objectKey({stream: 'pixel', version: 2, hour: new Date('2026-02-10T05:00:00Z'), arrival: new Date('2026-02-10T05:59:07Z'), uuid: UUID})
+    expect(key).toBe(`year=2026/month=02/day=10/hour=05/pixel-2-2026-02-10-05-59-07-${UUID}.gz`)
+    expect(parseObjectKey(key)?.hour).toBe('2026-02-10T05')
+  })
+})

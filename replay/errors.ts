@@ -1,0 +1,44 @@
+import {PixelError} from '../lake/errors.js'
+
+/**
+ * Errors that stop `pixel replay` before or while it runs: the CLI turns each into one line and
+ * exit code 2. Records that cannot be sent are not errors: they are counted in the account.
+ */
+export class ReplayError extends PixelError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'ReplayError'
+  }
+}
+
+/** A `--from` source is missing, unreadable or of no kind pixel replay knows. */
+export class ReplaySourceError extends ReplayError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'ReplaySourceError'
+  }
+}
+
+/** The `--transform` file is unreadable, not JSON, malformed, or a module without a default function. */
+export class TransformFileError extends ReplayError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'TransformFileError'
+  }
+}
+
+/** The ledger cannot be read or appended to: resuming safely is impossible without it. */
+export class LedgerError extends ReplayError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'LedgerError'
+  }
+}
+
+/** The target refuses the replay as a whole: no such delivery stream, no permission, a bad endpoint. */
+export class ReplayTargetError extends ReplayError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'ReplayTargetError'
+  }
+}
