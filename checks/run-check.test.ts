@@ -4,7 +4,7 @@ import type {LocalLake} from '../lake/store/local-lake.js'
 import type {Lake} from '../lake/store/lake.js'
 import {type CheckOptions, runCheck} from './run-check.js'
 import {compileValidator, loadSchema} from './schema/record-validator.js'
-import {dayScope, hourScope} from '../lake/scope.js'
+import {dayScope, hourScope, rangeScope} from '../lake/scope.js'
 import {lakeFactory, tempLake} from '../fixtures/test-support/temp-lake.js'
 
 const HOUR = '2026-02-10T05'
@@ -150,6 +150,18 @@ describe('runCheck', () => {
     const duplicate = report.findings.find((x) => x.check === 'duplicate-record')!
     expect(duplicate.count).toBe(3)
     expect(duplicate.samples.every((s) => s.key === late && s.message.includes(early))).toBe(true)
+  })
+
+  it('finds a retry that lands after midnight as a duplicate when checking a range', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const sent = f.events('2026-02-10T23', 3)
+    await lake.write(f.key('2026-02-10T23'), f.gzip(sent))
+    await lake.write(f.key('2026-02-11T00'), f.gzip([...f.events('2026-02-11T00', 2), {...sent[2], ts: '2026-02-11T00:01:00.000Z'}]))
+    const report = await runCheck({lake, scope: rangeScope('2026-02-10', '2026-02-11'), validator, now: new Date('2026-11-28T00:00:00Z')})
+    expect(report.hours).toHaveLength(48)
+    expect(report.summary).toMatchObject({objects: 2, records: 6, duplicateRecords: 1})
+    expect(report.findings.filter((x) => x.check !== 'gap').map((x) => [x.check, x.hour, x.count])).toEqual([['duplicate-record', '2026-02-11T00', 1]])
   })
 
   it('judges no gap in an hour that has not ended yet', async () => {

@@ -34,7 +34,7 @@ export async function discoverObjects(lake: Lake, scope: Scope): Promise<Discove
       for (const m of numbered(await lake.listDirectories(`${y}/`), 'month', month)) {
         for (const d of numbered(await lake.listDirectories(`${y}/${m}/`), 'day', date)) {
           const dayPrefix = `${y}/${m}/${d}/`
-          if (scope.kind === 'day') {
+          if (scope.kind !== 'hour') {
             for await (const object of lake.listObjects(dayPrefix)) found.push(object)
             continue
           }

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {InvalidOptionError} from './errors.js'
-import {dayScope, hourScope} from './scope.js'
+import {dayScope, hourScope, rangeScope, scopeDays} from './scope.js'
 
 describe('dayScope', () => {
   it('covers the 24 UTC hours of a calendar day', () => {
@@ -33,5 +33,31 @@ describe('hourScope', () => {
 
   it.each(['2026-02-10T24', '2026-02-10', '2026-02-10T5', '2026-02-29T01'])('rejects %j with a message naming --hour', (hour) => {
     expect(() => hourScope(hour)).toThrow(/--hour/)
+  })
+})
+
+describe('rangeScope', () => {
+  it('covers every hour of both days and those between, in order', () => {
+    const scope = rangeScope('2026-02-27', '2026-03-01')
+    expect(scope.kind).toBe('range')
+    expect(scope.hours).toHaveLength(72)
+    expect(scope.hours[0]).toBe('2026-02-27T00')
+    expect(scope.hours[71]).toBe('2026-03-01T23')
+    expect(scopeDays(scope)).toEqual(['2026-02-27', '2026-02-28', '2026-03-01'])
+  })
+
+  it('is one day when both ends are the same day', () => {
+    expect(rangeScope('2026-02-10', '2026-02-10').hours).toEqual(dayScope('2026-02-10').hours)
+  })
+
+  it.each([
+    ['a reversed range', '2026-02-10', '2026-02-09', /--from 2026-02-10 is after --to 2026-02-09/],
+    ['no end', '2026-02-10', undefined, /--from needs --to/],
+    ['no start', undefined, '2026-02-10', /--to needs --from/],
+    ['an impossible day', '2026-02-30', '2026-03-02', /--from "2026-02-30" is not a day/],
+    ['more than a year', '2020-01-01', '2026-01-01', /spans 2193 days/],
+  ])('rejects %s', (_, from, to, message) => {
+    expect(() => rangeScope(from, to)).toThrow(InvalidOptionError)
+    expect(() => rangeScope(from, to)).toThrow(message)
   })
 })

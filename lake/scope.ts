@@ -15,7 +15,7 @@ export function formatDuration(ms: number): string {
 
 /** The hours a check covers, in UTC. `from` is inclusive, `to` exclusive. */
 export interface Scope {
-  kind: 'day' | 'hour'
+  kind: 'day' | 'hour' | 'range'
   from: Date
   to: Date
   /** Every hour of the scope as `YYYY-MM-DDTHH`, in order. */
@@ -52,12 +52,14 @@ function scopeOf(kind: Scope['kind'], from: Date, hourCount: number): Scope {
  * @example dayScope('2026-02-10').hours[5] // '2026-02-10T05'
  */
 export function dayScope(day: string, now: Date = new Date()): Scope {
+  return scopeOf('day', dayStart(day, '--day', now), 24)
+}
+
+function dayStart(day: string, flag: string, now: Date): Date {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
-  let from: Date
-  if (day === 'today') from = today
-  else if (day === 'yesterday') from = new Date(today.getTime() - 24 * HOUR_MS)
-  else from = parseCalendarDay(day, '--day')
-  return scopeOf('day', from, 24)
+  if (day === 'today') return today
+  if (day === 'yesterday') return new Date(today.getTime() - 24 * HOUR_MS)
+  return parseCalendarDay(day, flag)
 }
 
 /**
@@ -72,4 +74,34 @@ export function hourScope(hour: string): Scope {
   }
   const day = parseCalendarDay(match[1], '--hour')
   return scopeOf('hour', new Date(day.getTime() + +match[2] * HOUR_MS), 1)
+}
+
+/** The longest `--from`/`--to` range: a year and a day, so a typo in a year cannot read a decade. */
+export const MAX_RANGE_DAYS = 366
+
+/**
+ * Resolves `--from YYYY-MM-DD --to YYYY-MM-DD` (UTC, both days included) to every hour of the
+ * range. A reversed range, or one with an end missing, is an InvalidOptionError.
+ *
+ * @example rangeScope('2026-02-01', '2026-02-28').hours.length // 672
+ */
+export function rangeScope(from: string | undefined, to: string | undefined, now: Date = new Date()): Scope {
+  if (from === undefined || to === undefined) {
+    throw new InvalidOptionError(`${from === undefined ? '--to' : '--from'} needs ${from === undefined ? '--from' : '--to'}: a range is --from YYYY-MM-DD --to YYYY-MM-DD, both days included`)
+  }
+  const start = dayStart(from, '--from', now)
+  const end = dayStart(to, '--to', now)
+  if (end < start) throw new InvalidOptionError(`--from ${from} is after --to ${to}: give the earlier day first`)
+  const days = Math.round((end.getTime() - start.getTime()) / (24 * HOUR_MS)) + 1
+  if (days > MAX_RANGE_DAYS) throw new InvalidOptionError(`--from ${from} --to ${to} spans ${days} days: check at most ${MAX_RANGE_DAYS} at once`)
+  return scopeOf('range', start, days * 24)
+}
+
+/**
+ * The UTC days a scope touches, `YYYY-MM-DD`, in order.
+ *
+ * @example scopeDays(dayScope('2026-02-10')) // ['2026-02-10']
+ */
+export function scopeDays(scope: Scope): string[] {
+  return [...new Set(scope.hours.map((h) => h.slice(0, 10)))]
 }

@@ -39,7 +39,9 @@ export function terminalReport(report: CheckReport, failOn: Severity | 'never', 
   const {summary} = report
   const lines: string[] = []
 
-  const days = report.hours.length === 1 ? report.hours[0].hour : `${report.scope.from.slice(0, 10)} (${report.hours.length} hours, UTC)`
+  const lastDay = new Date(Date.parse(report.scope.to) - 1).toISOString().slice(0, 10)
+  const span = lastDay === report.scope.from.slice(0, 10) ? report.scope.from.slice(0, 10) : `${report.scope.from.slice(0, 10)} to ${lastDay}`
+  const days = report.hours.length === 1 ? report.hours[0].hour : `${span} (${report.hours.length} hours, UTC)`
   lines.push(`${bold('pixel check')} ${safe(report.lake)}  ${days}`)
   lines.push(
     `  ${number(summary.objects)} objects, ${bytes(summary.bytes)}, ${number(summary.records)} records: ` +
@@ -55,7 +57,8 @@ export function terminalReport(report: CheckReport, failOn: Severity | 'never', 
     flagged.get(f.hour)!.add(f.check)
   }
   const header = ['hour', 'objects', 'records', 'valid', 'invalid', 'duplicate']
-  const rows = report.hours.map((h) => [h.hour.slice(11) + ':00', number(h.objects), number(h.records), number(h.valid), number(h.invalid), number(h.duplicateRecords)])
+  const hourCell = (hour: string) => (lastDay === report.scope.from.slice(0, 10) ? '' : `${hour.slice(0, 10)} `) + hour.slice(11) + ':00'
+  const rows = report.hours.map((h) => [hourCell(h.hour), number(h.objects), number(h.records), number(h.valid), number(h.invalid), number(h.duplicateRecords)])
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i].length)))
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
   lines.push(`  ${dim(format(header))}`)

@@ -73,12 +73,39 @@ describe('pixel check on the sample lake', () => {
   })
 })
 
+describe('pixel check over a range of days', () => {
+  it('reports every hour and every object of the range as one report', async () => {
+    const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, '--from', '2026-02-09', '--to', '2026-02-11', '--json'])
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout) as CheckReport
+    expect(report.scope).toEqual({from: '2026-02-09T00:00:00.000Z', to: '2026-02-12T00:00:00.000Z'})
+    expect(report.hours).toHaveLength(72)
+    expect(report.hours.map((h) => h.hour)).toContain('2026-02-11T00')
+    expect(report.hours.find((h) => h.hour === '2026-02-09T23')!.objects).toBe(1)
+    expect(report.hours.find((h) => h.hour === '2026-02-11T00')!.objects).toBe(1)
+    const day = JSON.parse((await runPixel(['check', '--lake', SAMPLE, ...DAY, '--json'])).stdout) as CheckReport
+    // The range holds the day's objects and those of the hours either side of it.
+    expect(report.summary.objects).toBe(day.summary.objects + 2)
+  })
+
+  it('names both days and prints the day of each hour in the terminal', async () => {
+    const {stdout} = await runPixel(['check', '--lake', SAMPLE, '--from', '2026-02-10', '--to', '2026-02-11'])
+    expect(stdout).toContain('2026-02-10 to 2026-02-11 (48 hours, UTC)')
+    expect(stdout).toMatch(/^ {2}2026-02-11 00:00 /m)
+  })
+})
+
 describe('pixel check on bad input', () => {
   describe.each([
     ['an unknown flag', ['--lake', SAMPLE, '--bogus'], /^Error: Nonexistent flag: --bogus \(see pixel check --help\)$/],
     ['an impossible day', ['--lake', SAMPLE, '--day', '2026-02-30'], /^Error: --day "2026-02-30" is not a day: use YYYY-MM-DD/],
     ['an hour without its hour', ['--lake', SAMPLE, '--hour', '2026-02-10'], /^Error: --hour "2026-02-10" is not an hour/],
     ['both --day and --hour', ['--lake', SAMPLE, ...DAY, '--hour', '2026-02-10T01'], /^Error: --day=2026-02-10 cannot also be provided when using --hour/],
+    ['both --day and --from', ['--lake', SAMPLE, ...DAY, '--from', '2026-02-09', '--to', '2026-02-10'], /^Error: --day=2026-02-10 cannot also be provided when using --from/],
+    ['both --hour and --to', ['--lake', SAMPLE, '--hour', '2026-02-10T01', '--to', '2026-02-10'], /^Error: --hour=2026-02-10T01 cannot also be provided when using --to/],
+    ['a reversed range', ['--lake', SAMPLE, '--from', '2026-02-11', '--to', '2026-02-10'], /^Error: --from 2026-02-11 is after --to 2026-02-10/],
+    ['a range without its end', ['--lake', SAMPLE, '--from', '2026-02-10'], /^Error: --from needs --to/],
+    ['a range without its start', ['--lake', SAMPLE, '--to', '2026-02-10'], /^Error: --to needs --from/],
     ['a bad --fail-on', ['--lake', SAMPLE, '--fail-on', 'sometimes'], /^Error: Expected --fail-on=sometimes to be one of: error, warning, never/],
     ['a bad duration', ['--lake', SAMPLE, '--tolerance', 'soon'], /^Error: --tolerance "soon" is not a duration/],
     ['a negative --min-records', ['--lake', SAMPLE, '--min-records', '-1'], /^Error: --min-records: Expected an integer greater than or equal to 0/],

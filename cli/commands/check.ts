@@ -9,7 +9,7 @@ import type {CheckReport} from '../../checks/report/report.js'
 import {runCheck} from '../../checks/run-check.js'
 import type {QuarantineEntry} from '../../checks/scan/scan-object.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
-import {dayScope, hourScope} from '../../lake/scope.js'
+import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
 import {durationFlag, lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
@@ -17,7 +17,7 @@ import {PixelCommand} from '../pixel-command.js'
 import {progressLine} from '../progress-line.js'
 
 export default class Check extends PixelCommand {
-  static override summary = 'Audit a day (or an hour) of the lake: did it land complete, once, and well-formed?'
+  static override summary = 'Audit a day (an hour, or a range of days) of the lake: did it land complete, once, and well-formed?'
 
   static override description = `Reads every object of the scope from S3 or a local folder, decodes it (gzip, several members, \
 newline-delimited or back-to-back JSON), validates every record against the JSON Schema, and reports gaps, duplicate \
@@ -40,12 +40,22 @@ lake unreachable), with one line saying why.`
     day: Flags.string({
       description: 'The UTC day to audit: YYYY-MM-DD, yesterday or today (the default is yesterday).',
       helpValue: 'YYYY-MM-DD|yesterday|today',
-      exclusive: ['hour'],
+      exclusive: ['hour', 'from', 'to'],
     }),
     hour: Flags.string({
       description: 'One UTC hour to audit instead of a day, e.g. 2026-02-10T05.',
       helpValue: 'YYYY-MM-DDTHH',
-      exclusive: ['day'],
+      exclusive: ['day', 'from', 'to'],
+    }),
+    from: Flags.string({
+      description: 'The first UTC day of a range audited as one report, with --to, e.g. 2026-02-01 (duplicates are found across the whole range).',
+      helpValue: 'YYYY-MM-DD',
+      exclusive: ['day', 'hour'],
+    }),
+    to: Flags.string({
+      description: 'The last UTC day (included) of a range started by --from, e.g. 2026-02-28.',
+      helpValue: 'YYYY-MM-DD',
+      exclusive: ['day', 'hour'],
     }),
     schema: Flags.string({
       description: 'A JSON Schema file (draft-07 or 2020-12) every record must pass (default: the shipped pixel event schema).',
@@ -86,7 +96,7 @@ lake unreachable), with one line saying why.`
     let lake
     let quarantine: QuarantineFile | undefined
     try {
-      const scope = flags.hour ? hourScope(flags.hour) : dayScope(flags.day ?? 'yesterday')
+      const scope = flags.hour ? hourScope(flags.hour) : flags.from || flags.to ? rangeScope(flags.from, flags.to) : dayScope(flags.day ?? 'yesterday')
       const schemaPath = flags.schema ?? config.schema
       const validator = compileValidator(await loadSchema(schemaPath), schemaPath)
       lake = await openLake(lakeSpec, {
