@@ -1,25 +1,89 @@
 import {Flags} from '@oclif/core'
 import {InvalidOptionError} from '../lake/errors.js'
+import type {PixelConfig} from './pixel-config.js'
 
-/** The flags that say where a lake is and how to reach it; shared by every command that reads one. */
-export const lakeFlags = {
-  lake: Flags.string({
-    description: 'The lake: an s3://bucket/prefix/ URL or a local folder holding year=YYYY/ partitions (also PIXEL_LAKE or "lake" in the config file).',
-    env: 'PIXEL_LAKE',
-    helpValue: 's3://BUCKET/PREFIX/|DIR',
-  }),
+/*
+ * Every flag that more than one command takes lives here, so that one name has one meaning.
+ * `--endpoint-url` follows the AWS SDK and CLI: it applies to every service a command calls;
+ * a command that calls two services also takes `--<service>-endpoint-url` for one of them.
+ */
+
+/** `--lake`: where the lake is; shared by every command that reads or writes one. */
+export const lakeFlag = Flags.string({
+  description: 'The lake: an s3://bucket/prefix/ URL or a local folder holding year=YYYY/ partitions (also PIXEL_LAKE or "lake" in the config file), e.g. s3://my-bucket/events/.',
+  env: 'PIXEL_LAKE',
+  helpValue: 's3://BUCKET/PREFIX/|DIR',
+})
+
+/** How to reach AWS: credentials, region and an endpoint for every service the command calls. */
+export const awsFlags = {
   profile: Flags.string({
-    description: 'The AWS shared-config profile to take credentials and region from (else the standard credential chain).',
+    description: 'The AWS shared-config profile to take credentials and region from (else the standard credential chain), e.g. audit.',
     helpValue: 'NAME',
   }),
   region: Flags.string({
-    description: 'The AWS region of the bucket (else AWS_REGION or the profile\'s region).',
+    description: 'The AWS region (else AWS_REGION or the profile\'s region), e.g. eu-west-1.',
     helpValue: 'REGION',
   }),
   'endpoint-url': Flags.string({
-    description: 'An S3-compatible endpoint (MinIO, s3rver, moto), addressed path-style (else AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL).',
+    description: 'An endpoint for every AWS service the command calls (MinIO, moto, pixel dev), S3 addressed path-style (else AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL or "endpointUrl" in the config file), e.g. http://127.0.0.1:5000.',
     helpValue: 'URL',
   }),
+}
+
+/** The flags of a command that reads or writes a lake: `--lake` and how to reach S3. */
+export const lakeFlags = {lake: lakeFlag, ...awsFlags}
+
+/** The AWS services pixel calls, with the SDK's name for each one's endpoint variable. */
+export const SERVICE_ENDPOINT_ENV = {s3: 'AWS_ENDPOINT_URL_S3', firehose: 'AWS_ENDPOINT_URL_FIREHOSE'} as const
+export type AwsService = keyof typeof SERVICE_ENDPOINT_ENV
+
+/** Per-service endpoint overrides, for a command that calls S3 and Firehose both. */
+export const serviceEndpointFlags = {
+  's3-endpoint-url': Flags.string({
+    description: 'An S3-compatible endpoint for the lake and s3:// sources only, overriding --endpoint-url (else AWS_ENDPOINT_URL_S3), e.g. http://127.0.0.1:9000.',
+    helpValue: 'URL',
+  }),
+  'firehose-endpoint-url': Flags.string({
+    description: 'A Firehose-compatible endpoint only, such as pixel dev\'s, overriding --endpoint-url (else AWS_ENDPOINT_URL_FIREHOSE), e.g. http://127.0.0.1:4573.',
+    helpValue: 'URL',
+  }),
+}
+
+/**
+ * The endpoint for one service: `--<service>-endpoint-url`, then `--endpoint-url`, then the SDK's
+ * `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then `endpointUrl` in the config file;
+ * undefined means the service's own AWS endpoint.
+ *
+ * @example endpointFor('firehose', {'endpoint-url': 'http://127.0.0.1:4573'}) // 'http://127.0.0.1:4573'
+ */
+export function endpointFor(
+  service: AwsService,
+  flags: {'endpoint-url'?: string; 's3-endpoint-url'?: string; 'firehose-endpoint-url'?: string},
+  config: Pick<PixelConfig, 'endpointUrl'> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const own = service === 's3' ? flags['s3-endpoint-url'] : flags['firehose-endpoint-url']
+  return own || flags['endpoint-url'] || env[SERVICE_ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || config.endpointUrl || undefined
+}
+
+/**
+ * The SDK options for one service from the flags and the config file: flags win, then the
+ * SDK's own variables (left to the SDK for the profile and region), then the config file.
+ *
+ * @example openLake(spec, awsOptionsFor('s3', flags, config))
+ */
+export function awsOptionsFor(
+  service: AwsService,
+  flags: {profile?: string; region?: string; 'endpoint-url'?: string; 's3-endpoint-url'?: string; 'firehose-endpoint-url'?: string},
+  config: Pick<PixelConfig, 'profile' | 'region' | 'endpointUrl'> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): {profile?: string; region?: string; endpointUrl?: string} {
+  return {
+    profile: flags.profile ?? (env.AWS_PROFILE ? undefined : config.profile),
+    region: flags.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION ? undefined : config.region),
+    endpointUrl: endpointFor(service, flags, config, env),
+  }
 }
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/
@@ -36,11 +100,21 @@ export function parseMinutes(input: string, flag: string): number {
   return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0) + Number(match[3] ?? 0) / 60
 }
 
-/** A flag holding a duration, in minutes. */
+/**
+ * A number of minutes as a duration flag takes it, for help text: `60m`, `90s`.
+ *
+ * @example minutesLabel(60) // '60m'
+ */
+export function minutesLabel(minutes: number): string {
+  return Number.isInteger(minutes) ? `${minutes}m` : `${Math.round(minutes * 60)}s`
+}
+
+/** A flag holding a duration, in minutes; its help shows the default as a duration (`60m`). */
 export function durationFlag(options: {description: string; default: number; examples: string}) {
   return Flags.custom<number>({
     description: options.description,
     default: options.default,
+    defaultHelp: async () => minutesLabel(options.default),
     helpValue: options.examples,
     parse: async (input, _context, opts) => parseMinutes(input, `--${opts.name}`),
   })()

@@ -11,7 +11,7 @@ import type {QuarantineEntry} from '../../checks/scan/scan-object.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
-import {durationFlag, lakeFlags} from '../flags.js'
+import {awsOptionsFor, durationFlag, lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
 import {progressLine} from '../progress-line.js'
@@ -100,9 +100,7 @@ lake unreachable), with one line saying why.`
       const schemaPath = flags.schema ?? config.schema
       const validator = compileValidator(await loadSchema(schemaPath), schemaPath)
       lake = await openLake(lakeSpec, {
-        profile: flags.profile ?? config.profile,
-        region: flags.region ?? config.region,
-        endpointUrl: flags['endpoint-url'] ?? config.endpointUrl,
+        ...awsOptionsFor('s3', flags, config),
         maxSockets: Math.max(16, flags.concurrency * 4),
       })
       if (flags.quarantine) quarantine = await QuarantineFile.open(flags.quarantine)

@@ -1,4 +1,7 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 
 import {FirehoseClient, PutRecordBatchCommand} from '@aws-sdk/client-firehose'
 import {describe, expect, it} from 'vitest'
@@ -84,6 +87,17 @@ describe('pixel dev as a process', () => {
     expect(missing).toEqual([])
     expect(new Set(stored).size).toBe(stored.length)
     expect(dev.stdout()).toMatch(new RegExp(`stopped: ${stored.length} records received, ${stored.length} landed`))
+  })
+
+  it('takes "lake" from pixel.config.json in the working folder, as pixel check does', async () => {
+    const lake = tempLake()
+    const cwd = mkdtempSync(join(tmpdir(), 'pixel-dev-config-'))
+    writeFileSync(join(cwd, 'pixel.config.json'), JSON.stringify({lake: lake.url}))
+    const dev = spawnPixel(['dev', '--port', '0'], {cwd})
+    const line = await dev.waitForOutput(/^ {2}lake +\S+$/m)
+    expect(line.trim().split(/ +/)[1]).toBe(lake.url)
+    dev.child.kill('SIGTERM')
+    expect(await dev.exited).toBe(0)
   })
 
   it('refuses a port in use with one line and exit 2', async () => {

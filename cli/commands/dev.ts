@@ -5,7 +5,8 @@ import {openLake} from '../../lake/store/open-lake.js'
 import {CLIENT_IP_MODES, type ClientIpMode} from '../../pipeline/handler/anonymise-ip.js'
 import {startDevServer} from '../../pipeline/dev/dev-server.js'
 import {DEMO_BADGE} from '../../pipeline/dev/demo-page.js'
-import {lakeFlags} from '../flags.js'
+import {awsOptionsFor, lakeFlags} from '../flags.js'
+import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
 
 /** A flag holding a number within [min, max]. */
@@ -47,7 +48,7 @@ record was acknowledged.
 SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lost.`
 
   static override examples = [
-    {description: 'Run it into a local folder, then audit it', command: '<%= config.bin %> <%= command.id %> --lake ./lake\n<%= config.bin %> check --lake ./lake --day today'},
+    {description: 'Run it into a local folder (then audit it with pixel check --lake ./lake --day today)', command: '<%= config.bin %> <%= command.id %> --lake ./lake'},
     {description: 'Into S3, flushing often, failing a tenth of batch records to test a client', command: '<%= config.bin %> <%= command.id %> --lake s3://my-bucket/events/ --buffer-seconds 5 --fail-rate 0.1'},
   ]
 
@@ -64,10 +65,12 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
 
   async run(): Promise<DevSummary> {
     const {flags} = await this.parse(Dev)
-    if (!flags.lake) this.error('no lake given: pass --lake DIR or --lake s3://bucket/prefix/ (or set PIXEL_LAKE)', {exit: 2})
+    const config = await loadPixelConfig(this.config.configDir)
+    const lakeSpec = flags.lake ?? config.lake
+    if (!lakeSpec) this.error('no lake given: pass --lake DIR or --lake s3://bucket/prefix/, set PIXEL_LAKE, or set "lake" in pixel.config.json', {exit: 2})
     let lake: Lake | undefined
     try {
-      lake = await openLake(flags.lake, {profile: flags.profile, region: flags.region, endpointUrl: flags['endpoint-url']}, {create: true})
+      lake = await openLake(lakeSpec, awsOptionsFor('s3', flags, config), {create: true})
       const server = await startDevServer({
         lake,
         port: flags.port,

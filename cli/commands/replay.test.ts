@@ -1,10 +1,13 @@
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
+import {randomUUID} from 'node:crypto'
 import {CreateDeliveryStreamCommand, FirehoseClient} from '@aws-sdk/client-firehose'
-import {describe, expect, inject, it} from 'vitest'
+import {beforeAll, describe, expect, inject, it} from 'vitest'
 import {LocalLake} from '../../lake/store/local-lake.js'
 import {S3Lake} from '../../lake/store/s3-lake.js'
+import {objectKey} from '../../lake/layout/object-key.js'
 import type {CheckReport} from '../../checks/report/report.js'
 import {MOTO_CREDENTIALS} from '../../fixtures/test-support/moto-server.js'
 import {freshBucket, motoEnv} from '../../fixtures/test-support/s3-bucket.js'
@@ -182,6 +185,59 @@ describe('pixel replay against moto\'s Firehose (a third-party implementation)',
     lake.close()
     expect(landed.map((r) => r.event_id).sort()).toEqual(events.map((e) => e.event_id).sort())
     expect(new Set(landed.map((r) => r.source))).toEqual(new Set(['replay']))
+  })
+})
+
+describe('which endpoint each service takes', () => {
+  // A closed port: a service sent there fails, so a replay that succeeds proves the override won.
+  const CLOSED = 'http://127.0.0.1:9'
+  const moto = () => inject('s3Endpoint')
+  const motoCredentials = {AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1'}
+  const noEndpoints = {AWS_ENDPOINT_URL: undefined, AWS_ENDPOINT_URL_S3: undefined, AWS_ENDPOINT_URL_FIREHOSE: undefined}
+  // The test's own S3Lake, which plants the lake, takes its credentials from the environment.
+  beforeAll(() => void Object.assign(process.env, motoCredentials))
+
+  describe.each<{how: string; firehose: 'moto' | 'pixel dev'; args: (dev: string) => string[]; env: (dev: string) => Record<string, string>}>([
+    {how: '--endpoint-url for both', firehose: 'moto', args: () => ['--endpoint-url', moto()], env: () => ({})},
+    {how: 'AWS_ENDPOINT_URL for both', firehose: 'moto', args: () => [], env: () => ({AWS_ENDPOINT_URL: moto()})},
+    {how: '--endpoint-url over AWS_ENDPOINT_URL_FIREHOSE and AWS_ENDPOINT_URL_S3', firehose: 'moto', args: () => ['--endpoint-url', moto()], env: () => ({AWS_ENDPOINT_URL_FIREHOSE: CLOSED, AWS_ENDPOINT_URL_S3: CLOSED})},
+    {how: '--firehose-endpoint-url and --s3-endpoint-url over --endpoint-url', firehose: 'pixel dev', args: (dev) => ['--endpoint-url', CLOSED, '--firehose-endpoint-url', dev, '--s3-endpoint-url', moto()], env: () => ({})},
+    {how: 'AWS_ENDPOINT_URL_FIREHOSE and AWS_ENDPOINT_URL_S3 over AWS_ENDPOINT_URL', firehose: 'pixel dev', args: () => [], env: (dev) => ({AWS_ENDPOINT_URL: CLOSED, AWS_ENDPOINT_URL_FIREHOSE: dev, AWS_ENDPOINT_URL_S3: moto()})},
+  ])('given $how', ({firehose, args, env}) => {
+    it(`sends to ${firehose}'s Firehose and skips the ids already in the lake in moto's S3`, async () => {
+      const bucket = await freshBucket('replay-endpoints')
+      const stream = `endpoints-${bucket}`
+      const events = lakeFactory(31).events(HOUR, 20)
+      // Half the hour is already in the lake: only an S3 read at moto can find those ids.
+      const lake = new S3Lake(`s3://${bucket}/events/`, {endpointUrl: moto()})
+      const arrival = new Date('2026-02-10T05:30:00Z')
+      await lake.write(objectKey({stream, version: 1, hour: arrival, arrival, uuid: randomUUID()}), gzipSync(events.slice(0, 10).map((e) => `${JSON.stringify(e)}\n`).join('')))
+      lake.close()
+      let dev = CLOSED
+      let devServed: Awaited<ReturnType<typeof devServer>> | undefined
+      if (firehose === 'moto') {
+        const client = new FirehoseClient({endpoint: moto(), region: 'us-east-1', credentials: MOTO_CREDENTIALS})
+        await client.send(new CreateDeliveryStreamCommand({
+          DeliveryStreamName: stream,
+          ExtendedS3DestinationConfiguration: {BucketARN: `arn:aws:s3:::${bucket}`, RoleARN: 'arn:aws:iam::123456789012:role/firehose', Prefix: 'delivered/'},
+        }))
+        client.destroy()
+      } else {
+        devServed = await devServer({stream})
+        dev = devServed.server.url
+      }
+      const ledger = join(scratch(), 'l.jsonl')
+      const {code, stdout, stderr} = await runPixel(
+        ['replay', '--hour', HOUR, '--from', sourceFile(events), '--stream', stream, '--lake', `s3://${bucket}/events/`, '--ledger', ledger, '--json', ...args(dev)],
+        {env: {...noEndpoints, ...motoCredentials, ...env(dev)}},
+      )
+      expect(code, stderr).toBe(0)
+      expect(account(stdout)).toMatchObject({read: 20, sent: 10, skippedDuplicate: 10, failed: 0})
+      if (devServed) {
+        await devServed.server.flush()
+        expect((await lakeRecords(devServed.lake)).map((r) => r.event_id).sort()).toEqual(events.slice(10).map((e) => e.event_id).sort())
+      }
+    })
   })
 })
 

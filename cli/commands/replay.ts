@@ -11,7 +11,7 @@ import {LEDGER_SUFFIX, type ResolvedSource, closeSources, resolveSources} from '
 import {type ReplayAccount, type ReplayTarget, accountAddsUp, runReplay} from '../../replay/run-replay.js'
 import {loadTransform} from '../../replay/transform-file.js'
 import {type ReplayVerification, verifyReplay} from '../../replay/verify-replay.js'
-import {lakeFlags} from '../flags.js'
+import {awsOptionsFor, lakeFlags, serviceEndpointFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
 import {progressLine} from '../progress-line.js'
@@ -51,16 +51,16 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
   static override examples = [
     {description: 'See what a replay of a recovered file would do', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --dry-run'},
     {description: 'Replay it through the stream, then prove the hour', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --stream pixel-events --verify'},
-    {description: 'Fix a quarantined batch and write it straight into the lake', command: '<%= config.bin %> check --hour 2026-02-10T12 --quarantine q.jsonl\n<%= config.bin %> <%= command.id %> --hour 2026-02-10T12 --from q.jsonl --transform fix.json --to lake --lake s3://my-bucket/events/'},
+    {description: 'Fix the records a pixel check --quarantine q.jsonl set aside and write them straight into the lake', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T12 --from q.jsonl --transform fix.json --to lake --lake s3://my-bucket/events/'},
     {description: 'Into pixel dev, slowly', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --from backup/ --endpoint-url http://127.0.0.1:4573 --rate 50'},
+    {description: 'Through pixel dev\'s Firehose, deduplicated against a lake in MinIO', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --from backup/ --firehose-endpoint-url http://127.0.0.1:4573 --s3-endpoint-url http://127.0.0.1:9000 --lake s3://my-bucket/events/'},
   ]
 
   static override enableJsonFlag = true
 
   static override flags = {
-    lake: lakeFlags.lake,
-    profile: lakeFlags.profile,
-    region: lakeFlags.region,
+    ...lakeFlags,
+    ...serviceEndpointFlags,
     hour: Flags.string({description: 'The UTC hour to backfill; records whose ts lies outside it are refused, e.g. 2026-02-10T05.', helpValue: 'YYYY-MM-DDTHH', required: true}),
     from: Flags.string({
       description: 'A source: an NDJSON or gzip file, a folder of them, a lake (s3://… or a folder holding year=) whose --hour is read, or a pixel check --quarantine file; repeatable, e.g. backup/.',
@@ -70,7 +70,6 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     }),
     to: Flags.string({description: 'Where records go: firehose (PutRecordBatch) or lake (objects written straight into the hour\'s partition of --lake), e.g. lake.', options: ['firehose', 'lake'], default: 'firehose'}),
     stream: Flags.string({description: 'The Firehose delivery stream (with --to lake, the name in the objects\' names), e.g. pixel-events.', default: 'pixel-events', helpValue: 'NAME'}),
-    'endpoint-url': Flags.string({description: 'A Firehose-compatible endpoint such as pixel dev\'s (else AWS_ENDPOINT_URL_FIREHOSE), e.g. http://127.0.0.1:4573.', helpValue: 'URL'}),
     transform: Flags.string({description: 'Corrections: a JSON fix-up file (flows of when/ops) or a JS module exporting (record) => record | null, e.g. fix.json.', helpValue: 'FILE'}),
     ledger: Flags.string({description: 'The ledger of acknowledged records, JSON lines, to resume without resending (default: beside the first source), e.g. replay.ledger.jsonl.', helpValue: 'FILE'}),
     rate: Flags.integer({description: 'Send at most this many records a second, retries included, e.g. 500.', min: 1, helpValue: 'N'}),
@@ -88,7 +87,7 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     if (toLake && !lakeSpec) this.error('--to lake needs the lake: pass --lake s3://bucket/prefix/ or a folder (or set PIXEL_LAKE)', {exit: 2})
     if (flags.verify && !lakeSpec) this.error('--verify needs the lake the stream delivers to: pass --lake', {exit: 2})
     if (flags.verify && flags['dry-run']) this.error('--verify and --dry-run exclude each other: a dry run sends nothing to verify', {exit: 2})
-    const s3 = {profile: flags.profile ?? config.profile, region: flags.region ?? config.region, endpointUrl: config.endpointUrl}
+    const s3 = awsOptionsFor('s3', flags, config)
     const controller = new AbortController()
     const interrupt = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) return
@@ -118,7 +117,7 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
         target = {kind: 'lake', lake: lake!, stream: flags.stream}
         targetName = `the lake ${lake!.url}`
       } else {
-        client = firehoseClient({endpointUrl: flags['endpoint-url'], region: s3.region, profile: s3.profile})
+        client = firehoseClient(awsOptionsFor('firehose', flags, config))
         if (!flags['dry-run']) await assertStream(client, flags.stream)
         target = {kind: 'firehose', client, stream: flags.stream, concurrency: flags.concurrency, rate: flags.rate, maxAttempts: flags['max-attempts']}
         targetName = `Firehose stream ${flags.stream}`
