@@ -1,6 +1,8 @@
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
-import type {LocalLake} from '../lake/store/local-lake.js'
+import {join} from 'node:path'
+import {LakeRootError} from '../lake/errors.js'
+import {LocalLake} from '../lake/store/local-lake.js'
 import type {Lake} from '../lake/store/lake.js'
 import {type CheckOptions, runCheck} from './run-check.js'
 import {compileValidator, loadSchema} from './schema/record-validator.js'
@@ -186,13 +188,66 @@ describe('runCheck', () => {
     const report = await check(lake, {validator: compileValidator({type: 'object'}), idField: 'id', timeField: 'at'})
     expect(report.findings.map((x) => [x.check, x.count])).toEqual([['duplicate-record', 1], ['misplaced-record', 1]])
   })
+})
 
-  it('warns when the lake holds no partitions but an events/ folder', async () => {
+describe('a lake URL that misses the partitions root', () => {
+  const f = lakeFactory()
+  const planted = async (key: string): Promise<LocalLake> => {
     const lake = tempLake()
-    const f = lakeFactory()
-    await lake.write(`events/${f.key(HOUR)}`, f.gzip(f.events(HOUR, 1)))
+    await lake.write(key, f.gzip(f.events(HOUR, 1)))
+    return lake
+  }
+
+  describe.each([
+    {points: 'at the folder above events/', below: 'events'},
+    {points: 'at the folder above a prefix of any name', below: 'clickstream'},
+  ])('$points', ({below}) => {
+    it('refuses with exit code 2 and names the folder below as the --lake to pass', async () => {
+      const root = await planted(`${below}/${f.key(HOUR)}`)
+      const error = await check(root).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(LakeRootError)
+      expect((error as LakeRootError).exitCode).toBe(2)
+      expect((error as Error).message).toMatch(new RegExp(`did you mean --lake ${escape(`${root.url}/${below}/`)}\\?$`))
+    })
+  })
+
+  it('names every folder below that holds partitions', async () => {
+    const root = await planted(`events/${f.key(HOUR)}`)
+    await root.write(`staging/${f.key(HOUR)}`, f.gzip(f.events(HOUR, 1)))
+    await expect(check(root)).rejects.toThrow(`did you mean --lake ${root.url}/events/ or --lake ${root.url}/staging/?`)
+  })
+
+  describe.each([
+    {points: 'at a year= folder', depth: 1},
+    {points: 'at a month= folder', depth: 2},
+    {points: 'at an hour= folder', depth: 4},
+  ])('$points', ({depth}) => {
+    it('refuses with exit code 2 and names the folder above the partitions', async () => {
+      const root = await planted(f.key(HOUR))
+      const inside = new LocalLake(join(root.url, ...f.key(HOUR).split('/').slice(0, depth)))
+      const error = await check(inside).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(LakeRootError)
+      expect((error as Error).message).toMatch(new RegExp(`did you mean --lake ${escape(`${root.url}/`)}\\?$`))
+    })
+  })
+
+  it('only warns, and reports the gaps, when no folder below holds partitions either (a new, empty lake)', async () => {
+    const lake = tempLake()
+    await lake.write('notes/README.txt', Buffer.from('nothing yet'))
+    const warnings: string[] = []
+    const report = await check(lake, {onWarning: (w) => warnings.push(w)})
+    expect(warnings).toEqual([expect.stringMatching(/holds no year= partitions at all/)])
+    expect(report.findings.map((x) => x.check)).toEqual(['gap'])
+  })
+
+  it('neither warns nor refuses when the lake holds partitions but none for the scope', async () => {
+    const lake = await planted(f.key('2026-02-09T05'))
     const warnings: string[] = []
     await check(lake, {onWarning: (w) => warnings.push(w)})
-    expect(warnings).toEqual([expect.stringContaining(`did you mean --lake ${lake.url}/events/`)])
+    expect(warnings).toEqual([])
   })
 })
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

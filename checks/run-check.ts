@@ -1,4 +1,4 @@
-import {discoverObjects} from '../lake/discover-objects.js'
+import {checkLakeRoot, discoverObjects} from '../lake/discover-objects.js'
 import {DuplicateObjects} from './findings/duplicate-objects.js'
 import {findDuplicatePartitions} from './findings/duplicate-partitions.js'
 import {DuplicateRecords} from './findings/duplicate-records.js'
@@ -13,7 +13,6 @@ import {ScanPool} from './scan/scan-pool.js'
 import {compileFastPath} from './scan/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import type {Scope} from '../lake/scope.js'
-import {isYearFolder} from '../lake/layout/partition-path.js'
 
 export interface CheckOptions {
   lake: Lake
@@ -47,7 +46,7 @@ export interface CheckOptions {
   /** The clock, for hours that have not ended yet. @default new Date() */
   now?: Date
   onProgress?: (progress: {done: number; total: number; bytes: number; totalBytes: number}) => void
-  /** Advice that does not change the verdict, e.g. a lake URL that likely misses a prefix. */
+  /** Advice that does not change the verdict, e.g. a lake with no partitions at all (see checkLakeRoot). */
   onWarning?: (message: string) => void
   /** Receives every schema-invalid or unparseable record, in (partition hour, key, index) order. */
   quarantine?: (entry: QuarantineEntry) => void
@@ -78,14 +77,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const readAhead = Math.max(options.readAhead ?? 16, workers * 4, 1)
 
   const {objects, unexpected, topFolders} = await discoverObjects(lake, scope)
-  if (objects.length === 0 && !topFolders.some(isYearFolder)) {
-    const nested = topFolders.find((f) => f === 'events')
-    options.onWarning?.(
-      nested
-        ? `${lake.url} holds no year= partitions but has an ${nested}/ folder: did you mean --lake ${lake.url.replace(/\/?$/, '/')}${nested}/?`
-        : `${lake.url} holds no year= partitions at all: is --lake the prefix Firehose writes to?`,
-    )
-  }
+  const warning = await checkLakeRoot(lake, topFolders)
+  if (warning) options.onWarning?.(warning)
 
   const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0}]))
   const pathsByHour = new Map<string, Set<string>>()

@@ -1,6 +1,7 @@
+import {LakeRootError} from './errors.js'
 import type {Lake, LakeObject} from './store/lake.js'
 import {type ObjectKey, parseObjectKey} from './layout/object-key.js'
-import {hourOfFolders, partitionFolders as numbered} from './layout/partition-path.js'
+import {hourOfFolders, isYearFolder, partitionFolders as numbered, partitionRootAbove} from './layout/partition-path.js'
 import type {Scope} from './scope.js'
 
 export interface DiscoveredObject extends ObjectKey {
@@ -12,10 +13,12 @@ export interface Discovery {
   objects: DiscoveredObject[]
   /** Keys in the scope that do not fit the layout, with the hour their folders name, if any. */
   unexpected: {key: string; hour: string | null}[]
-  /** Top-level folders of the lake, for a hint when it holds no year= partitions at all. */
+  /** Top-level folders of the lake, for checkLakeRoot's hint when it holds no partitions at all. */
   topFolders: string[]
 }
 
+/** How many top-level folders checkLakeRoot looks into: a bucket root holds a few, not thousands. */
+const FOLDERS_LOOKED_INTO = 100
 
 /**
  * Lists the objects of a scope, walking only the folders of its days (whatever their zero
@@ -56,4 +59,30 @@ export async function discoverObjects(lake: Lake, scope: Scope): Promise<Discove
   objects.sort((a, b) => (a.hour !== b.hour ? (a.hour < b.hour ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   unexpected.sort((a, b) => (a.key < b.key ? -1 : 1))
   return {objects, unexpected, topFolders}
+}
+
+/**
+ * Judges whether `lake` is the root of the partitions, given its top-level folders. A lake that
+ * holds no `year=` folder but names one of them itself (`…/events/year=2026/`) or has folders one
+ * level below that hold them (`s3://bucket/` above `events/`) is a usage error: throws a
+ * LakeRootError whose message is the `--lake` to pass instead. A lake with no partitions and none
+ * below is legitimate (a new pipeline has written nothing yet): returns a warning for it.
+ * Returns undefined when the lake holds partitions.
+ *
+ * @example const warning = await checkLakeRoot(lake, await lake.listDirectories(''))
+ */
+export async function checkLakeRoot(lake: Lake, topFolders: string[]): Promise<string | undefined> {
+  if (topFolders.some(isYearFolder)) return undefined
+  const above = partitionRootAbove(lake.url)
+  if (above !== null) {
+    throw new LakeRootError(`${lake.url} is a partition folder, not the lake: did you mean --lake ${above}?`)
+  }
+  const below: string[] = []
+  for (const folder of topFolders.slice(0, FOLDERS_LOOKED_INTO)) {
+    if ((await lake.listDirectories(`${folder}/`)).some(isYearFolder)) below.push(`${lake.url.replace(/\/?$/, '/')}${folder}/`)
+  }
+  if (below.length > 0) {
+    throw new LakeRootError(`${lake.url} holds no year= partitions but a folder below does: did you mean --lake ${below.join(' or --lake ')}?`)
+  }
+  return `${lake.url} holds no year= partitions at all (nor does any folder below it): is --lake the prefix Firehose writes to?`
 }

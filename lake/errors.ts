@@ -36,3 +36,14 @@ export class LakeUnreachableError extends LakeError {
     this.name = 'LakeUnreachableError'
   }
 }
+
+/**
+ * `--lake` names a folder above the partitions or inside them, not their root: a usage error
+ * (exit 2) whose message is the folder to pass instead.
+ */
+export class LakeRootError extends LakeError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'LakeRootError'
+  }
+}

@@ -154,9 +154,24 @@ describe('where the lake is set', () => {
     expect(stderr).toMatch(/^Error: config file .*pixel\.config\.json has an unknown setting "lakes"/)
   })
 
-  it('warns and still reports when the lake URL misses the events/ prefix', async () => {
-    const {stderr} = await runPixel(['check', '--lake', join(PACKAGE_ROOT, 'fixtures'), '--hour', '2026-02-10T01'])
-    expect(stderr).toMatch(/holds no year= partitions/)
+  it('exits 2 naming the folder below when --lake is one level above the partitions', async () => {
+    const {code, stdout, stderr} = await runPixel(['check', '--lake', join(PACKAGE_ROOT, 'fixtures'), '--hour', '2026-02-10T01'])
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr.trimEnd()).toBe(`Error: ${join(PACKAGE_ROOT, 'fixtures')} holds no year= partitions but a folder below does: did you mean --lake ${SAMPLE}/?`)
+  })
+
+  it('exits 2 naming the folder above when --lake is a year= folder, as a JSON error under --json', async () => {
+    const {code, stdout} = await runPixel(['check', '--lake', join(SAMPLE, 'year=2026'), ...DAY, '--json'])
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout)).toEqual({error: {message: expect.stringMatching(new RegExp(`did you mean --lake ${SAMPLE}/\\?$`)), exitCode: 2}})
+  })
+
+  it('warns and still reports the gaps when the lake holds no partitions anywhere (a new lake)', async () => {
+    const {code, stdout, stderr} = await runPixel(['check', '--lake', scratch(), '--hour', '2026-02-10T01'])
+    expect(code).toBe(1)
+    expect(stderr).toMatch(/holds no year= partitions at all/)
+    expect(stdout).toMatch(/^ {2}01:00 +0 +0 +0 +0 +0 +gap$/m)
   })
 })
 
@@ -188,6 +203,12 @@ describe('pixel check against S3 (moto server on 127.0.0.1)', () => {
     })
     expect(code).toBe(0)
     expect(JSON.parse(stdout).summary.records).toBe(80)
+  })
+
+  it('exits 2 naming s3://bucket/events/ when --lake is the bucket root', async () => {
+    const {code, stdout} = await runPixel(['check', '--lake', `s3://${bucket}/`, ...DAY, '--json'], {env: motoEnv()})
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout)).toEqual({error: {message: expect.stringMatching(new RegExp(`did you mean --lake s3://${bucket}/events/\\?$`)), exitCode: 2}})
   })
 
   it('exits 2 with one line when the bucket does not exist', async () => {

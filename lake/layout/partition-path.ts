@@ -45,6 +45,24 @@ export function isYearFolder(name: string): boolean {
 }
 
 /**
+ * The folder above the partitions when `path` (a lake URL or folder) ends inside them, at a
+ * `year=` folder or deeper, with a trailing `/`; null when it does not.
+ *
+ * @example partitionRootAbove('s3://bucket/events/year=2026/') // 's3://bucket/events/'
+ * @example partitionRootAbove('/data/lake/year=2026/month=02') // '/data/lake/'
+ */
+export function partitionRootAbove(path: string): string | null {
+  const segments = path.replace(/\/+$/, '').split('/')
+  for (let depth = Math.min(PARTITION_FIELDS.length, segments.length - 1); depth >= 1; depth--) {
+    const tail = segments.slice(segments.length - depth)
+    if (tail.every((segment, i) => new RegExp(`^${PARTITION_FIELDS[i]}=\\d+$`).test(segment))) {
+      return `${segments.slice(0, segments.length - depth).join('/')}/`
+    }
+  }
+  return null
+}
+
+/**
  * The folder names among `names` that hold `field`'s partition `value`, whatever their padding.
  *
  * @example partitionFolders(['hour=5', 'hour=05', 'hour=6'], 'hour', 5) // ['hour=5', 'hour=05']
