@@ -126,7 +126,7 @@ describe('runCheck', () => {
     await lake.write(f.key(HOUR), gzipSync([...lines, '{oops'].join('\n')))
     const {summary, hours} = await check(lake)
     expect(summary).toMatchObject({objects: 1, records: 5, valid: 3, invalid: 2, unparseable: 1, duplicateRecords: 0})
-    expect(hours).toEqual([{hour: HOUR, objects: 1, records: 5, valid: 3, invalid: 2, duplicateRecords: 0}])
+    expect(hours).toEqual([{hour: HOUR, objects: 1, records: 5, valid: 3, invalid: 2, duplicateRecords: 0, ended: true}])
   })
 
   it('takes the earliest copy by (partition hour, key) as the original, whatever order reads finish in', async () => {
@@ -169,6 +169,12 @@ describe('runCheck', () => {
   it('judges no gap in an hour that has not ended yet', async () => {
     const report = await runCheck({lake: tempLake(), scope: dayScope('2026-02-10'), validator, now: new Date('2026-02-10T05:30:00Z')})
     expect(report.findings.map((f) => f.hour)).toEqual(['2026-02-10T00', '2026-02-10T01', '2026-02-10T02', '2026-02-10T03', '2026-02-10T04'])
+  })
+
+  it('marks the hours under way or yet to come as not ended', async () => {
+    const report = await runCheck({lake: tempLake(), scope: dayScope('2026-02-10'), validator, now: new Date('2026-02-10T05:30:00Z')})
+    expect(report.hours.filter((h) => h.ended).map((h) => h.hour)).toEqual(['2026-02-10T00', '2026-02-10T01', '2026-02-10T02', '2026-02-10T03', '2026-02-10T04'])
+    expect(report.hours.filter((h) => !h.ended)).toHaveLength(19)
   })
 
   it('passes under --fail-on never and fails warnings under --fail-on warning', async () => {

@@ -12,7 +12,7 @@ import {type ObjectScan, type QuarantineEntry, scanObject} from './scan/scan-obj
 import {ScanPool} from './scan/scan-pool.js'
 import {compileFastPath} from './scan/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
-import type {Scope} from '../lake/scope.js'
+import {type Scope, hourEnded} from '../lake/scope.js'
 
 export interface CheckOptions {
   lake: Lake
@@ -80,7 +80,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const warning = await checkLakeRoot(lake, topFolders)
   if (warning) options.onWarning?.(warning)
 
-  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0}]))
+  const now = options.now ?? new Date()
+  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: hourEnded(hour, now)}]))
   const pathsByHour = new Map<string, Set<string>>()
   const duplicateObjects = new DuplicateObjects()
   const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
@@ -149,7 +150,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     summary.duplicateRecords += hour.duplicateRecords
   }
   findings.push(
-    ...findGaps(hourList, options.minRecords ?? 1, options.now ?? new Date()),
+    ...findGaps(hourList, options.minRecords ?? 1),
     ...findDuplicatePartitions(pathsByHour),
     ...duplicateRecords.findings(),
     ...unparseableFindings(unparseable.entries()),

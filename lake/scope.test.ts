@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {InvalidOptionError} from './errors.js'
-import {dayScope, hourScope, rangeScope, scopeDays} from './scope.js'
+import {dayScope, hourEnded, hourScope, rangeScope, scopeDays} from './scope.js'
 
 describe('dayScope', () => {
   it('covers the 24 UTC hours of a calendar day', () => {
@@ -59,5 +59,16 @@ describe('rangeScope', () => {
   ])('rejects %s', (_, from, to, message) => {
     expect(() => rangeScope(from, to)).toThrow(InvalidOptionError)
     expect(() => rangeScope(from, to)).toThrow(message)
+  })
+})
+
+describe('hourEnded', () => {
+  it.each([
+    ['an hour under way', '2026-02-10T05:59:59.999Z', false],
+    ['an hour that has just ended', '2026-02-10T06:00:00Z', true],
+    ['an hour yet to come', '2026-02-10T04:00:00Z', false],
+    ['an hour long past', '2026-03-01T00:00:00Z', true],
+  ])('says whether the hour has ended: %s', (_, now, ended) => {
+    expect(hourEnded('2026-02-10T05', new Date(now))).toBe(ended)
   })
 })

@@ -32,6 +32,16 @@ export function hourStart(label: string): number {
   return Date.parse(`${label}:00:00.000Z`)
 }
 
+/**
+ * Whether the hour named by a label has ended at `now`: an hour under way, or yet to come, has
+ * not (its data may still be on its way).
+ *
+ * @example hourEnded('2026-02-10T05', new Date('2026-02-10T06:00:00Z')) // true
+ */
+export function hourEnded(label: string, now: Date): boolean {
+  return hourStart(label) + HOUR_MS <= now.getTime()
+}
+
 function parseCalendarDay(text: string, what: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
   const at = match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])) : undefined

@@ -1,16 +1,15 @@
 import {type Finding, type HourSummary, finding} from '../report/report.js'
-import {HOUR_MS, hourStart} from '../../lake/scope.js'
 import {plural} from './hour-tally.js'
 
 /**
  * Reports each hour of the scope that holds fewer than `minRecords` records. An hour that has not
  * ended yet (checking `today`) is not judged: its data may still be on its way.
  *
- * @example findGaps(report.hours, 1, new Date()) // one finding per empty hour
+ * @example findGaps(report.hours, 1) // one finding per empty hour that has ended
  */
-export function findGaps(hours: HourSummary[], minRecords: number, now: Date): Finding[] {
+export function findGaps(hours: HourSummary[], minRecords: number): Finding[] {
   return hours
-    .filter((h) => h.records < minRecords && hourStart(h.hour) + HOUR_MS <= now.getTime())
+    .filter((h) => h.ended && h.records < minRecords)
     .map((h) =>
       finding('gap', {
         hour: h.hour,

@@ -9,7 +9,7 @@ function report(findings: Finding[]): CheckReport {
     scope: {from: '2026-02-10T05:00:00.000Z', to: '2026-02-10T07:00:00.000Z'},
     lake: 's3://b/events/',
     summary: {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0},
-    hours: hours.map((hour) => ({hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0})),
+    hours: hours.map((hour) => ({hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: true})),
     findings,
   }
 }

@@ -57,6 +57,8 @@ export interface HourSummary {
   valid: number
   invalid: number
   duplicateRecords: number
+  /** False for an hour still under way or yet to come (checking `today`): its counts are not final, and it is never a gap. */
+  ended: boolean
 }
 
 export interface CheckReport {

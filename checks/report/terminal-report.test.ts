@@ -1,14 +1,16 @@
 import {describe, expect, it} from 'vitest'
-import {type CheckReport, type Finding, finding} from './report.js'
+import {type CheckReport, type Finding, type HourSummary, finding} from './report.js'
 import {terminalReport} from './terminal-report.js'
 
-function report(findings: Finding[]): CheckReport {
+const hourSummary = (hour: string, fields: Partial<HourSummary> = {}): HourSummary => ({hour, objects: 1, records: 1200, valid: 1199, invalid: 1, duplicateRecords: 0, ended: true, ...fields})
+
+function report(findings: Finding[], hours: HourSummary[] = [hourSummary('2026-02-10T05')]): CheckReport {
   return {
     ok: findings.length === 0,
-    scope: {from: '2026-02-10T05:00:00.000Z', to: '2026-02-10T06:00:00.000Z'},
+    scope: {from: `${hours[0].hour}:00:00.000Z`, to: new Date(Date.parse(`${hours.at(-1)!.hour}:00:00.000Z`) + 3_600_000).toISOString()},
     lake: '/lake',
     summary: {objects: 1, bytes: 2048, records: 1200, valid: 1199, invalid: 1, unparseable: 0, duplicateRecords: 0},
-    hours: [{hour: '2026-02-10T05', objects: 1, records: 1200, valid: 1199, invalid: 1, duplicateRecords: 0}],
+    hours,
     findings,
   }
 }
@@ -31,6 +33,23 @@ describe('terminalReport', () => {
   it('marks the hour of a finding in the hour table', () => {
     const gap = finding('gap', {hour: '2026-02-10T05', key: null, count: 0, message: 'empty'})
     expect(terminalReport(report([gap]), 'error', {color: false})).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 {2}gap$/m)
+  })
+
+  it('marks the hours that have not ended, in the table and the heading', () => {
+    const zero = {objects: 0, records: 0, valid: 0, invalid: 0}
+    const hours = [hourSummary('2026-02-10T05'), hourSummary('2026-02-10T06', {ended: false}), hourSummary('2026-02-10T07', {...zero, ended: false})]
+    const text = terminalReport(report([], hours), 'error', {color: false})
+    expect(text).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0$/m)
+    expect(text).toMatch(/^ {2}06:00 +1 +1,200 +1,199 +1 +0 {2}not ended$/m)
+    expect(text).toMatch(/^ {2}07:00 +0 +0 +0 +0 +0 {2}not ended$/m)
+    expect(text.split('\n')[0]).toMatch(/\(3 hours, UTC; 2 not ended\)$/)
+  })
+
+  it('shows an hour\'s findings before its not-ended mark', () => {
+    const schema = finding('schema', {hour: '2026-02-10T05', key: null, count: 1, message: 'bad'})
+    const text = terminalReport(report([schema], [hourSummary('2026-02-10T05', {ended: false})]), 'error', {color: false})
+    expect(text).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 {2}schema {2}not ended$/m)
+    expect(text.split('\n')[0]).toMatch(/2026-02-10T05 \(not ended\)$/)
   })
 
   it.each([

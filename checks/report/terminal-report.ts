@@ -41,7 +41,10 @@ export function terminalReport(report: CheckReport, failOn: Severity | 'never', 
 
   const lastDay = new Date(Date.parse(report.scope.to) - 1).toISOString().slice(0, 10)
   const span = lastDay === report.scope.from.slice(0, 10) ? report.scope.from.slice(0, 10) : `${report.scope.from.slice(0, 10)} to ${lastDay}`
-  const days = report.hours.length === 1 ? report.hours[0].hour : `${span} (${report.hours.length} hours, UTC)`
+  const notEnded = report.hours.filter((h) => !h.ended).length
+  const days = report.hours.length === 1
+    ? `${report.hours[0].hour}${notEnded ? ' (not ended)' : ''}`
+    : `${span} (${report.hours.length} hours, UTC${notEnded ? `; ${notEnded} not ended` : ''})`
   lines.push(`${bold('pixel check')} ${safe(report.lake)}  ${days}`)
   lines.push(
     `  ${number(summary.objects)} objects, ${bytes(summary.bytes)}, ${number(summary.records)} records: ` +
@@ -65,8 +68,9 @@ export function terminalReport(report: CheckReport, failOn: Severity | 'never', 
   report.hours.forEach((h, i) => {
     const checks = [...(flagged.get(h.hour) ?? [])].sort((a, b) => CHECKS.indexOf(a as never) - CHECKS.indexOf(b as never))
     const hasError = report.findings.some((f) => f.hour === h.hour && f.severity === 'error')
-    const note = checks.length === 0 ? '' : `  ${(hasError ? red : yellow)(checks.join(', '))}`
-    lines.push(`  ${format(rows[i])}${note}`)
+    // An hour under way or yet to come is not final: its zeros are not a gap, so say so.
+    const notes = [...(checks.length === 0 ? [] : [(hasError ? red : yellow)(checks.join(', '))]), ...(h.ended ? [] : [dim('not ended')])]
+    lines.push(`  ${format(rows[i])}${notes.map((n) => `  ${n}`).join('')}`)
   })
   lines.push('')
 

@@ -43,6 +43,15 @@ describe('pixel check on the sample lake', () => {
     expect(report.summary.records).toBe(report.summary.valid + report.summary.invalid)
   })
 
+  it('marks today\'s hours that have not ended, in the table and as "ended": false under --json', async () => {
+    const text = await runPixel(['check', '--lake', SAMPLE, '--day', 'today'])
+    expect(text.stdout).toMatch(/^ {2}23:00 +0 +0 +0 +0 +0 {2}not ended$/m)
+    const {stdout} = await runPixel(['check', '--lake', SAMPLE, '--day', 'today', '--json'])
+    const report = JSON.parse(stdout) as CheckReport
+    expect(report.hours.at(-1)).toMatchObject({hour: expect.stringMatching(/T23$/), ended: false})
+    expect(report.hours.filter((h) => h.ended).map((h) => h.hour)).toEqual(report.findings.filter((f) => f.check === 'gap').map((f) => f.hour))
+  })
+
   it('writes JUnit XML with one test case per check per hour', async () => {
     const out = join(scratch(), 'report.xml')
     await runPixel(['check', '--lake', SAMPLE, ...DAY, '--junit', out])
