@@ -1,4 +1,5 @@
 import {escapeTerminal} from './escape-text.js'
+import {formatBytes} from './format-bytes.js'
 import {CHECKS, type CheckReport, type Finding, type Severity, failsOn} from './report.js'
 
 export interface TerminalStyle {
@@ -9,18 +10,6 @@ const number = (n: number) => n.toLocaleString('en-US')
 
 // A stray-key storm can make thousands of findings of one check: the screen shows the first ones.
 const MAX_SHOWN = 20
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let value = n / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
 
 /**
  * Renders a report for a person at a terminal: a summary, the per-hour table, then the findings
@@ -47,7 +36,7 @@ export function terminalReport(report: CheckReport, failOn: Severity | 'never', 
     : `${span} (${report.hours.length} hours, UTC${notEnded ? `; ${notEnded} not ended` : ''})`
   lines.push(`${bold('pixel check')} ${safe(report.lake)}  ${days}`)
   lines.push(
-    `  ${number(summary.objects)} objects, ${bytes(summary.bytes)}, ${number(summary.records)} records: ` +
+    `  ${number(summary.objects)} objects, ${formatBytes(summary.bytes)}, ${number(summary.records)} records: ` +
       `${number(summary.valid)} valid, ${number(summary.invalid)} invalid, ${number(summary.unparseable)} unparseable, ` +
       `${number(summary.duplicateRecords)} duplicate`,
   )

@@ -1,3 +1,4 @@
+import {execFile} from 'node:child_process'
 import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
@@ -50,6 +51,20 @@ describe('pixel check on the sample lake', () => {
     const report = JSON.parse(stdout) as CheckReport
     expect(report.hours.at(-1)).toMatchObject({hour: expect.stringMatching(/T23$/), ended: false})
     expect(report.hours.filter((h) => h.ended).map((h) => h.hour)).toEqual(report.findings.filter((f) => f.check === 'gap').map((f) => f.hour))
+  })
+
+  it('ends its progress line, on a terminal, on the byte figure the summary prints', async () => {
+    const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`
+    const command = [process.execPath, join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', SAMPLE, ...DAY].map(quote).join(' ')
+    // script(1) gives the command a terminal, as a person running it has; progress shows only there.
+    const screen = await new Promise<string>((resolve, reject) => {
+      execFile('script', ['-qec', command, '/dev/null'], {env: {...process.env, NO_COLOR: '1', PIXEL_LAKE: ''}}, (error, stdout) => (stdout ? resolve(stdout) : reject(error)))
+    })
+    const progress = [...screen.matchAll(/reading (\d+)\/(\d+) objects, ([\d.]+) of ([\d.]+ \S+)/g)].at(-1)!
+    expect(progress[1]).toBe(progress[2])
+    const summary = /\n {2}\d+ objects, ([\d.]+ \S+),/.exec(screen.replace(/\r/g, ''))!
+    expect(`${progress[3]} ${progress[4].split(' ')[1]}`).toBe(summary[1])
+    expect(progress[4]).toBe(summary[1])
   })
 
   it('writes JUnit XML with one test case per check per hour', async () => {

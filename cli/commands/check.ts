@@ -10,6 +10,7 @@ import {runCheck} from '../../checks/run-check.js'
 import type {QuarantineEntry} from '../../checks/scan/scan-object.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
+import {formatBytesOf} from '../../checks/report/format-bytes.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
 import {awsOptionsFor, durationFlag, lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
@@ -117,7 +118,7 @@ lake unreachable), with one line saying why.`
         workers: flags.concurrency,
         idBudget: idBudget(flags['memory-budget']),
         onProgress: ({done, total, bytes, totalBytes}) =>
-          progress.update(`reading ${done}/${total} objects, ${(bytes / 1e6).toFixed(1)} of ${(totalBytes / 1e6).toFixed(1)} MB`, done === total),
+          progress.update(`reading ${done}/${total} objects, ${formatBytesOf(bytes, totalBytes)}`, done === total),
         onWarning: (message) => this.warn(message),
         quarantine: quarantine && ((entry) => quarantine!.add(entry)),
       })
