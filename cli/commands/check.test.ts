@@ -39,7 +39,7 @@ describe('pixel check on the sample lake', () => {
     expect(report.scope).toEqual({from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'})
     expect(Object.keys(report.summary)).toEqual(['objects', 'bytes', 'records', 'valid', 'invalid', 'unparseable', 'duplicateRecords'])
     expect(report.hours).toHaveLength(24)
-    expect(Object.keys(report.hours[0])).toEqual(['hour', 'objects', 'records', 'valid', 'invalid', 'duplicateRecords'])
+    expect(Object.keys(report.hours[0])).toEqual(['hour', 'objects', 'records', 'valid', 'invalid', 'duplicateRecords', 'ended'])
     expect(Object.keys(report.findings[0])).toEqual(['check', 'severity', 'hour', 'key', 'count', 'message', 'samples'])
     expect(report.summary.records).toBe(report.summary.valid + report.summary.invalid)
   })
