@@ -1,42 +1,78 @@
 /**
- * The program both fast paths run: the schema compiled into rules by compileFastPath
- * (fast-path.ts), read by the JavaScript scanner there and by the C++ one (native/fast_scan.cc,
- * loaded by native-scan.ts). It lives apart from both so that neither imports the other.
+ * The program both fast paths run: the schema compiled by compileProgram (fast-path-compile.ts)
+ * into a flat list of typed nodes, read by the JavaScript scanner (fast-path.ts) and by the C++
+ * one (native/fast_scan.cc, loaded by native-scan.ts). It lives apart from both so that neither
+ * imports the other.
  */
 
-export interface StringRule {
+/** The JSON kinds a node accepts, as bits of `ProgramNode.types`. */
+export const KIND = {null: 1, boolean: 2, integer: 4, number: 8, string: 16, object: 32, array: 64} as const
+export const ALL_KINDS = 127
+
+/** Nodes every program starts with: the `true` schema and the `false` schema. */
+export const ANY_NODE = 0
+export const NEVER_NODE = 1
+
+/** Formats the native scanner checks itself; any other format is left to JavaScript. */
+export const NATIVE_FORMATS = ['uuid', 'date-time', 'date', 'ipv4'] as const
+
+export interface PropertyEntry {
+  /** The property's name as UTF-8 bytes. */
+  name: Uint8Array
+  /** The node its value must meet (`additional` for a required name that `properties` leaves out). */
+  node: number
+}
+
+/** One schema (or subschema) in a form both scanners read; unset limits are the widest. */
+export interface ProgramNode {
+  /** The kinds of value the node accepts (KIND bits; `number` takes integers too). */
+  types: number
+  /** A keyword the fast path cannot decide: a value reaching this node leaves its record undecided. */
+  undecided: boolean
+  /** `enum` / `const`: the allowed strings (UTF-8), numbers and literals (KIND.null / boolean bits: 1 null, 2 true, 4 false). */
+  values?: {strings: Uint8Array[]; numbers: number[]; literals: number; complex: boolean}
+  /** String lengths in code points, as ajv counts them (a surrogate pair is one). */
   minLength: number
   maxLength: number
-  format: 'uuid' | 'date-time' | undefined
-  /** Allowed values as ASCII bytes; undefined when any string is allowed. */
-  values: Uint8Array[] | undefined
-}
-
-export interface MapRule {
-  maxProperties: number
-  maxNameLength: number
-  value: StringRule
-}
-
-export interface PropertyRule {
-  name: Uint8Array
-  bit: number
-  string?: StringRule
-  nullable: boolean
-  boolean: boolean
-  /** A numeric const, matched only in its plain integer spelling. */
-  constInteger?: Uint8Array
-  map?: MapRule
-}
-
-/** The compiled rules, as the native scanner (checks/scan/native/fast_scan.cc) takes them. */
-export interface FastPathProgram {
-  rules: PropertyRule[]
+  /** An ajv-formats format name. */
+  format?: string
+  /** The ECMAScript source of `pattern` (compiled with the `u` flag, as ajv does). */
+  pattern?: string
+  minimum: number
+  maximum: number
+  exclusiveMinimum: number
+  exclusiveMaximum: number
+  /** 0 when there is none. */
+  multipleOf: number
+  properties: PropertyEntry[]
+  /** Bit k set: properties[k] is required (at most 31 named properties). */
   requiredMask: number
-  /** The index of the id field's rule, or -1. */
-  idRule: number
-  /** The index of the time field's rule, or -1. */
-  timeRule: number
+  /** The node for keys outside `properties` (ANY_NODE when allowed, NEVER_NODE when not). */
+  additional: number
+  /** The node every key must meet as a string, or -1. */
+  propertyNames: number
+  minProperties: number
+  maxProperties: number
+  prefixItems: number[]
+  /** The node for items after the prefix. */
+  items: number
+  minItems: number
+  maxItems: number
+  uniqueItems: boolean
+  /** At least one item must meet this node, or -1. */
+  contains: number
+  allOf: number[]
+  anyOf: number[]
+  oneOf: number[]
+}
+
+/** The compiled schema, as both scanners take it. */
+export interface FastPathProgram {
+  nodes: ProgramNode[]
+  root: number
+  /** The record field holding its id and its time (read from the root object only). */
+  idField: Uint8Array
+  timeField: Uint8Array
 }
 
 /** One line the scanner looked at: where it is, and for a proven-valid line its id and time. */
@@ -48,4 +84,3 @@ export interface ScannedLine {
   idEnd: number
   time: number
 }
-

@@ -1,26 +1,30 @@
-import type {FastPathProgram, MapRule, PropertyRule, ScannedLine, StringRule} from './fast-path-program.js'
-import {nativeScanner} from './native-scan.js'
+import {schemaDialect} from '../schema/record-validator.js'
+import {compileProgram} from './fast-path-compile.js'
+import {ANY_NODE, type FastPathProgram, KIND, type ProgramNode, type ScannedLine} from './fast-path-program.js'
+import {type JavaScriptCompletion, nativeScanner} from './native-scan.js'
 
 /**
- * A validator that reads a record's bytes against a compiled schema without building a JS object.
- * It only ever proves a record VALID; anything it is not sure of (escapes, non-ASCII text, an
- * unknown key, a number other than a const, a format it does not know) is UNDECIDED, and the
- * caller falls back to JSON.parse and ajv. So its verdicts are ajv's by construction, and it
- * only has to be fast on the records a healthy pipeline writes.
- *
- * Supported schema subset (anything else means no fast path at all): a root object with
- * `properties`, `required`, `additionalProperties: false`; properties typed string / null /
- * boolean (or a list of these), `const` / `enum` of strings or numbers, `minLength`, `maxLength`,
- * `format` uuid or date-time; and objects whose values are such strings, with `maxProperties`
- * and `propertyNames: {maxLength}`.
+ * A validator that reads a record's bytes against the compiled schema (fast-path-compile.ts)
+ * without building a JS object. Each value gets one of three verdicts: VALID, INVALID (the value
+ * is certainly rejected, used to decide `oneOf`, `anyOf` and `contains`), or UNDECIDED. Only a
+ * record proven VALID skips ajv: anything else (an unknown keyword, a duplicate key, invalid
+ * UTF-8, a number id) goes to JSON.parse and ajv, so the verdicts are ajv's by construction.
  */
 
 const NEWLINE = 0x0a
 const QUOTE = 0x22
+const BACKSLASH = 0x5c
 const COMMA = 0x2c
 const COLON = 0x3a
 const OPEN = 0x7b
 const CLOSE = 0x7d
+const OPEN_ARRAY = 0x5b
+const CLOSE_ARRAY = 0x5d
+
+const UNDECIDED = -1
+const INVALID = -2
+/** Deeper values are left to ajv (recursive schemas, hostile nesting). */
+const MAX_DEPTH = 64
 
 /** Where the id and time values of a proven-valid record sit in its line. */
 export interface FastRecord {
@@ -42,74 +46,10 @@ export interface FastPath {
    */
   scanText(text: Uint8Array, visit: (line: ScannedLine) => void): void
   /**
-   * True when the bytes in [start, end) are one JSON object the schema accepts. `plain` says the
-   * line holds only printable ASCII (see PlainLines); the fast path decides nothing else.
+   * True when the bytes in [start, end) are one JSON value the schema accepts. `plain` says the
+   * line holds only printable ASCII (see PlainLines), which lets strings be read faster.
    */
   scan(bytes: Uint8Array, start: number, end: number, out: FastRecord, plain: boolean): boolean
-}
-
-const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'title', 'description', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly'])
-const ASCII = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0))
-const isAscii = (s: string) => /^[\x20-\x7e]*$/.test(s) && !s.includes('"') && !s.includes('\\')
-
-function onlyKeys(schema: Record<string, unknown>, allowed: string[]): boolean {
-  return Object.keys(schema).every((k) => allowed.includes(k) || ANNOTATIONS.has(k))
-}
-
-function types(schema: Record<string, unknown>): string[] | undefined {
-  if (schema.type === undefined) return undefined
-  const list = Array.isArray(schema.type) ? schema.type : [schema.type]
-  return list.every((t) => typeof t === 'string') ? (list as string[]) : undefined
-}
-
-function stringRule(schema: Record<string, unknown>): StringRule | undefined {
-  const format = schema.format
-  if (format !== undefined && format !== 'uuid' && format !== 'date-time') return undefined
-  const min = schema.minLength ?? 0
-  const max = schema.maxLength ?? Number.MAX_SAFE_INTEGER
-  if (typeof min !== 'number' || typeof max !== 'number') return undefined
-  return {minLength: min, maxLength: max, format, values: undefined}
-}
-
-function compileProperty(name: string, bit: number, schema: unknown): PropertyRule | undefined {
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined
-  const s = schema as Record<string, unknown>
-  const rule: PropertyRule = {name: ASCII(name), bit, nullable: false, boolean: false}
-  if ('const' in s) {
-    if (!onlyKeys(s, ['const', 'type'])) return undefined
-    if (typeof s.const === 'number' && Number.isSafeInteger(s.const) && s.const >= 0) rule.constInteger = ASCII(String(s.const))
-    else if (typeof s.const === 'string' && isAscii(s.const)) rule.string = {minLength: 0, maxLength: Infinity, format: undefined, values: [ASCII(s.const)]}
-    else return undefined
-    return rule
-  }
-  if ('enum' in s) {
-    if (!onlyKeys(s, ['enum', 'type']) || !Array.isArray(s.enum) || !s.enum.every((v) => typeof v === 'string' && isAscii(v))) return undefined
-    rule.string = {minLength: 0, maxLength: Infinity, format: undefined, values: (s.enum as string[]).map(ASCII)}
-    return rule
-  }
-  const typeList = types(s)
-  if (!typeList) return undefined
-  if (typeList.includes('object')) {
-    if (typeList.length !== 1 || !onlyKeys(s, ['type', 'maxProperties', 'propertyNames', 'additionalProperties'])) return undefined
-    const names = (s.propertyNames ?? {}) as Record<string, unknown>
-    const values = s.additionalProperties as Record<string, unknown> | undefined
-    if (typeof names !== 'object' || !onlyKeys(names, ['maxLength']) || typeof values !== 'object' || values === null) return undefined
-    if (!onlyKeys(values, ['type', 'maxLength', 'minLength']) || values.type !== 'string') return undefined
-    const value = stringRule(values)
-    if (!value) return undefined
-    rule.map = {maxProperties: typeof s.maxProperties === 'number' ? s.maxProperties : Infinity, maxNameLength: typeof names.maxLength === 'number' ? names.maxLength : Infinity, value}
-    return rule
-  }
-  if (!typeList.every((t) => t === 'string' || t === 'null' || t === 'boolean')) return undefined
-  if (!onlyKeys(s, ['type', 'minLength', 'maxLength', 'format'])) return undefined
-  rule.nullable = typeList.includes('null')
-  rule.boolean = typeList.includes('boolean')
-  if (typeList.includes('string')) {
-    const string = stringRule(s)
-    if (!string) return undefined
-    rule.string = string
-  } else if (s.format !== undefined || s.minLength !== undefined || s.maxLength !== undefined) return undefined
-  return rule
 }
 
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -130,8 +70,8 @@ function digits(b: Uint8Array, i: number, count: number): number {
   return n
 }
 
-/** `YYYY-MM-DDTHH:MM:SS[.f+]Z` with a real date; the ms since the epoch, or NaN. */
-function strictDateTime(b: Uint8Array, s: number, e: number): number {
+/** `YYYY-MM-DDTHH:MM:SS[.f+]Z` with a real date: the ms since the epoch (as Date.parse), or NaN. */
+export function strictDateTime(b: Uint8Array, s: number, e: number): number {
   const n = e - s
   if (n < 20 || b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 10] !== 0x54 || b[s + 13] !== COLON || b[s + 16] !== COLON || b[e - 1] !== 0x5a) return Number.NaN
   const year = digits(b, s, 4)
@@ -164,20 +104,6 @@ function strictDateTime(b: Uint8Array, s: number, e: number): number {
   return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms
 }
 
-const HEX = new Uint8Array(256)
-for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1
-
-function isUuid(b: Uint8Array, s: number, e: number): boolean {
-  if (e - s !== 36 || b[s + 8] !== 0x2d || b[s + 13] !== 0x2d || b[s + 18] !== 0x2d || b[s + 23] !== 0x2d) return false
-  let hex = 0
-  for (let i = s; i < s + 8; i++) hex += HEX[b[i]]
-  for (let i = s + 9; i < s + 13; i++) hex += HEX[b[i]]
-  for (let i = s + 14; i < s + 18; i++) hex += HEX[b[i]]
-  for (let i = s + 19; i < s + 23; i++) hex += HEX[b[i]]
-  for (let i = s + 24; i < s + 36; i++) hex += HEX[b[i]]
-  return hex === 32
-}
-
 function equalBytes(b: Uint8Array, s: number, e: number, expected: Uint8Array): boolean {
   if (e - s !== expected.length) return false
   for (let i = 0; i < expected.length; i++) if (b[s + i] !== expected[i]) return false
@@ -193,25 +119,13 @@ function skipSpace(b: Uint8Array, i: number, end: number): number {
   return i
 }
 
-/**
- * The index of the closing quote of a string that starts after its opening quote, or -1. The line
- * was already found free of escapes, control characters and non-ASCII bytes (see `PlainLines`).
- */
-function plainStringEnd(b: Uint8Array, i: number, end: number): number {
-  // Short strings (keys, ids) are quicker in JS; long ones (user agents, URLs) with memchr.
-  const shortEnd = Math.min(end, i + 16)
-  for (; i < shortEnd; i++) if (b[i] === QUOTE) return i
-  if (i >= end) return -1
-  const at = indexOf.call(b, QUOTE, i)
-  return at >= 0 && at < end ? at : -1
-}
-
 const indexOf = Buffer.prototype.indexOf as (this: Uint8Array, value: number, byteOffset: number) => number
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string
+const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number, end: number) => string
 
 // Anything but printable ASCII or a newline: escapes, control characters (tabs too) and non-ASCII
-// text are left to JSON.parse and ajv.
+// text are read byte by byte.
 const NOT_PLAIN = /[^\n\x20-\x5b\x5d-\x7e]/g
-const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string
 
 /**
  * Finds the lines of an object's text that hold only printable ASCII, with one native regex pass
@@ -239,90 +153,433 @@ export class PlainLines {
   }
 }
 
-/** Whether a plain string meets the rule; `timeChecked` when it was already read as a date-time. */
-function stringFits(rule: StringRule, b: Uint8Array, s: number, e: number, timeChecked: boolean): boolean {
-  const length = e - s
-  if (length < rule.minLength || length > rule.maxLength) return false
-  if (rule.values) {
-    let found = false
-    for (const v of rule.values) if (equalBytes(b, s, e, v)) found = true
-    if (!found) return false
+const HEX = new Uint8Array(256)
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1
+const ESCAPABLE = new Uint8Array(256)
+for (const c of '"\\/bfnrtu') ESCAPABLE[c.charCodeAt(0)] = 1
+
+/** ajv's ucs2length: UTF-16 units, a surrogate pair counted once. */
+function ucs2length(s: string): number {
+  let length = 0
+  for (let i = 0; i < s.length; i++) {
+    length++
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1)
+      if ((next & 0xfc00) === 0xdc00) i++
+    }
   }
-  if (rule.format === 'uuid') return isUuid(b, s, e)
-  if (rule.format === 'date-time') return timeChecked || !Number.isNaN(strictDateTime(b, s, e))
-  return true
+  return length
 }
 
-function matchesAt(b: Uint8Array, s: number, e: number, name: Uint8Array): boolean {
-  return e - s === name.length && equalBytes(b, s, e, name)
+const LITERALS: Record<number, Uint8Array> = {1: Buffer.from('null'), 2: Buffer.from('true'), 4: Buffer.from('false')}
+
+type StringTest = (s: string) => boolean
+
+function formatTest(format: unknown): StringTest {
+  const def = typeof format === 'object' && format !== null && !(format instanceof RegExp) ? (format as {validate: unknown}).validate : format
+  if (def instanceof RegExp) return (s) => def.test(s)
+  if (typeof def === 'function') return def as StringTest
+  return () => true
 }
 
-/** Scans `{"name": "value", ...}` of strings; the index after it, or -1. */
-function scanMap(rule: MapRule, b: Uint8Array, i: number, end: number): number {
-  if (b[i] !== OPEN) return -1
-  i = skipSpace(b, i + 1, end)
-  if (b[i] === CLOSE) return i + 1
-  const names: string[] = []
-  for (;;) {
-    if (b[i] !== QUOTE) return -1
-    const nameEnd = plainStringEnd(b, i + 1, end)
-    if (nameEnd < 0 || nameEnd - i - 1 > rule.maxNameLength) return -1
-    const name = latin1Slice.call(b, i + 1, nameEnd)
-    // A repeated or prototype-shaped name makes JSON.parse's object differ from the text.
-    if (name === '__proto__' || names.includes(name) || names.push(name) > rule.maxProperties) return -1
-    i = skipSpace(b, nameEnd + 1, end)
-    if (b[i] !== COLON) return -1
-    i = skipSpace(b, i + 1, end)
-    if (b[i] !== QUOTE) return -1
-    const valueEnd = plainStringEnd(b, i + 1, end)
-    if (valueEnd < 0 || !stringFits(rule.value, b, i + 1, valueEnd, false)) return -1
-    i = skipSpace(b, valueEnd + 1, end)
-    if (b[i] === CLOSE) return i + 1
-    if (b[i] !== COMMA) return -1
-    i = skipSpace(b, i + 1, end)
+/** The JavaScript scanner: one per fast path, reused line after line. */
+class Scanner {
+  private b: Uint8Array = new Uint8Array(0)
+  private end = 0
+  private plain = false
+  private depth = 0
+  private rootAt = -1
+  idAt = -1
+  timeAt = -1
+  /** What the last string read was like. */
+  escaped = false
+  ascii = true
+  private codePoints = 0
+  private readonly nodes: ProgramNode[]
+  private readonly patterns: (RegExp | undefined)[]
+  private readonly formats: (StringTest | undefined)[]
+  private readonly decodedValues: (string[] | undefined)[]
+
+  constructor(private readonly program: FastPathProgram, format: (name: string) => unknown) {
+    this.nodes = program.nodes
+    this.patterns = program.nodes.map((n) => (n.pattern === undefined ? undefined : new RegExp(n.pattern, 'u')))
+    this.formats = program.nodes.map((n) => (n.format === undefined ? undefined : formatTest(format(n.format))))
+    this.decodedValues = program.nodes.map((n) => n.values?.strings.map((v) => Buffer.from(v).toString('utf8')))
   }
-}
 
-const TRUE = ASCII('true')
-const FALSE = ASCII('false')
-const NULL = ASCII('null')
+  /** The verdict on one line; `rootAt` its first byte. */
+  line(b: Uint8Array, start: number, end: number, plain: boolean): number {
+    this.b = b
+    this.end = end
+    this.plain = plain
+    this.depth = 0
+    this.idAt = this.timeAt = -1
+    const i = skipSpace(b, start, end)
+    if (i >= end) return UNDECIDED
+    this.rootAt = i
+    const after = this.value(this.program.root, i)
+    if (after < 0) return after
+    return skipSpace(b, after, end) === end ? after : UNDECIDED
+  }
 
-function literalAt(b: Uint8Array, i: number, end: number, word: Uint8Array): boolean {
-  return i + word.length <= end && equalBytes(b, i, i + word.length, word)
+  /** The index after the string whose opening quote is at `i - 1`, or UNDECIDED; sets escaped / ascii / codePoints. */
+  stringEnd(i: number): number {
+    const b = this.b
+    const end = this.end
+    this.escaped = false
+    this.ascii = true
+    if (this.plain) {
+      const start = i
+      const shortEnd = Math.min(end, i + 16)
+      for (; i < shortEnd; i++) if (b[i] === QUOTE) break
+      if (i === shortEnd && i < end) i = indexOf.call(b, QUOTE, i)
+      if (i < 0 || i >= end) return UNDECIDED
+      this.codePoints = i - start
+      return i
+    }
+    let points = 0
+    while (i < end) {
+      const c = b[i]
+      if (c === QUOTE) {
+        this.codePoints = points
+        return i
+      }
+      if (c < 0x20) return UNDECIDED // JSON.parse rejects raw control characters
+      if (c === BACKSLASH) {
+        const e = b[i + 1]
+        if (!ESCAPABLE[e]) return UNDECIDED
+        this.escaped = true
+        if (e === 0x75) {
+          if (i + 6 > end || !HEX[b[i + 2]] || !HEX[b[i + 3]] || !HEX[b[i + 4]] || !HEX[b[i + 5]]) return UNDECIDED
+          i += 6
+        } else i += 2
+        points++
+        continue
+      }
+      if (c < 0x80) {
+        i++
+        points++
+        continue
+      }
+      // UTF-8, strictly: no overlong forms, surrogates or code points past U+10FFFF.
+      this.ascii = false
+      const c1 = b[i + 1]
+      if (c >= 0xc2 && c <= 0xdf) {
+        if ((c1 & 0xc0) !== 0x80) return UNDECIDED
+        i += 2
+      } else if (c >= 0xe0 && c <= 0xef) {
+        if ((c1 & 0xc0) !== 0x80 || (c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f) || (b[i + 2] & 0xc0) !== 0x80) return UNDECIDED
+        i += 3
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        if ((c1 & 0xc0) !== 0x80 || (c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f) || (b[i + 2] & 0xc0) !== 0x80 || (b[i + 3] & 0xc0) !== 0x80) return UNDECIDED
+        i += 4
+      } else return UNDECIDED
+      if (i > end) return UNDECIDED
+      points++
+    }
+    return UNDECIDED
+  }
+
+  /** The text of the string in [s, e) (between its quotes) as JSON.parse reads it. */
+  decoded(s: number, e: number, escaped: boolean, ascii: boolean): string {
+    if (escaped) return JSON.parse(utf8Slice.call(this.b, s - 1, e + 1)) as string
+    return ascii ? latin1Slice.call(this.b, s, e) : utf8Slice.call(this.b, s, e)
+  }
+
+  /** Whether the string between quotes at [s, e) meets node n's string keywords (for the native scanner). */
+  stringMeets(b: Uint8Array, n: number, s: number, e: number): boolean {
+    this.b = b
+    this.end = e + 1
+    this.plain = false
+    return this.stringEnd(s) === e && this.checkString(n, this.nodes[n], s, e) >= 0
+  }
+
+  private checkString(n: number, node: ProgramNode, s: number, e: number): number {
+    const escaped = this.escaped
+    const ascii = this.ascii
+    let text: string | undefined
+    if (node.values) {
+      if (escaped) {
+        text = this.decoded(s, e, escaped, ascii)
+        if (!this.decodedValues[n]!.includes(text)) return INVALID
+      } else {
+        let found = false
+        for (const v of node.values.strings) if (equalBytes(this.b, s, e, v)) found = true
+        if (!found) return INVALID
+      }
+    }
+    if (node.minLength > 0 || node.maxLength !== Infinity) {
+      const length = escaped ? ucs2length((text ??= this.decoded(s, e, escaped, ascii))) : this.codePoints
+      if (length < node.minLength || length > node.maxLength) return INVALID
+    }
+    const format = this.formats[n]
+    if (format && !format((text ??= this.decoded(s, e, escaped, ascii)))) return INVALID
+    const pattern = this.patterns[n]
+    if (pattern && !pattern.test((text ??= this.decoded(s, e, escaped, ascii)))) return INVALID
+    return e + 1
+  }
+
+  private checkNumber(node: ProgramNode, i: number): number {
+    const b = this.b
+    const start = i
+    if (b[i] === 0x2d) i++
+    if (b[i] === 0x30) i++
+    else if (b[i] >= 0x31 && b[i] <= 0x39) while (b[i] >= 0x30 && b[i] <= 0x39) i++
+    else return UNDECIDED
+    if (b[i] === 0x2e) {
+      i++
+      if (!(b[i] >= 0x30 && b[i] <= 0x39)) return UNDECIDED
+      while (b[i] >= 0x30 && b[i] <= 0x39) i++
+    }
+    if (b[i] === 0x65 || b[i] === 0x45) {
+      i++
+      if (b[i] === 0x2b || b[i] === 0x2d) i++
+      if (!(b[i] >= 0x30 && b[i] <= 0x39)) return UNDECIDED
+      while (b[i] >= 0x30 && b[i] <= 0x39) i++
+    }
+    if (i > this.end) return UNDECIDED
+    const x = Number(latin1Slice.call(b, start, i))
+    if (!Number.isFinite(x)) return UNDECIDED
+    if (!(node.types & KIND.number) && !((node.types & KIND.integer) && Number.isInteger(x))) return INVALID
+    if (node.values && !node.values.numbers.includes(x)) return INVALID
+    if (x < node.minimum || x > node.maximum || x <= node.exclusiveMinimum || x >= node.exclusiveMaximum) return INVALID
+    if (node.multipleOf !== 0) {
+      // ajv's own test, so that rounding agrees.
+      const ratio = x / node.multipleOf
+      if (ratio !== Number.parseInt(ratio as unknown as string)) return INVALID
+    }
+    return i
+  }
+
+  private checkObject(node: ProgramNode, i: number): number {
+    const b = this.b
+    const end = this.end
+    const atRoot = i === this.rootAt
+    const properties = node.properties
+    const count = properties.length
+    let seen = 0
+    let others: string[] | undefined
+    let keys = 0
+    let next = 0
+    i = skipSpace(b, i + 1, end)
+    if (b[i] === CLOSE) i++
+    else {
+      for (;;) {
+        if (b[i] !== QUOTE) return UNDECIDED
+        // Writers keep the schema's key order: try the expected name and its closing quote in one
+        // comparison before reading the key.
+        let p = -1
+        let keyEnd = -1
+        if (next < count) {
+          const expected = properties[next].name
+          const after = i + 1 + expected.length
+          if (after < end && b[after] === QUOTE && equalBytes(b, i + 1, after, expected)) {
+            p = next
+            keyEnd = after
+          }
+        }
+        if (p < 0) {
+          keyEnd = this.stringEnd(i + 1)
+          if (keyEnd < 0 || this.escaped) return UNDECIDED
+          for (let k = 0; k < count; k++) {
+            if (equalBytes(b, i + 1, keyEnd, properties[k].name)) {
+              p = k
+              break
+            }
+          }
+        }
+        let child: number
+        if (p >= 0) {
+          if (seen & (1 << p)) return UNDECIDED // JSON.parse keeps the last: left to it
+          seen |= 1 << p
+          next = p + 1
+          child = properties[p].node
+        } else {
+          const name = latin1Slice.call(b, i + 1, keyEnd)
+          if (name === '__proto__') return UNDECIDED
+          others ??= []
+          if (others.includes(name)) return UNDECIDED
+          others.push(name)
+          child = node.additional
+        }
+        if (node.propertyNames >= 0) {
+          const verdict = this.value(node.propertyNames, i)
+          if (verdict < 0) return verdict
+        }
+        keys++
+        let j = skipSpace(b, keyEnd + 1, end)
+        if (b[j] !== COLON) return UNDECIDED
+        j = skipSpace(b, j + 1, end)
+        if (atRoot) {
+          if (equalBytes(b, i + 1, keyEnd, this.program.idField)) this.idAt = j
+          else if (equalBytes(b, i + 1, keyEnd, this.program.timeField)) this.timeAt = j
+        }
+        const after = this.value(child, j)
+        if (after < 0) return after
+        i = skipSpace(b, after, end)
+        if (b[i] === CLOSE) {
+          i++
+          break
+        }
+        if (b[i] !== COMMA) return UNDECIDED
+        i = skipSpace(b, i + 1, end)
+      }
+    }
+    if ((seen & node.requiredMask) !== node.requiredMask || keys < node.minProperties || keys > node.maxProperties) return INVALID
+    return i
+  }
+
+  private checkArray(node: ProgramNode, i: number): number {
+    const b = this.b
+    const end = this.end
+    let count = 0
+    let contained = node.contains < 0
+    let containsUndecided = false
+    let seenItems: string[] | undefined
+    i = skipSpace(b, i + 1, end)
+    if (b[i] === CLOSE_ARRAY) i++
+    else {
+      for (;;) {
+        const child = count < node.prefixItems.length ? node.prefixItems[count] : node.items
+        const after = this.value(child, i)
+        if (after < 0) return after
+        if (!contained) {
+          const verdict = this.value(node.contains, i)
+          if (verdict >= 0) contained = true
+          else if (verdict === UNDECIDED) containsUndecided = true
+        }
+        if (node.uniqueItems) {
+          const c = b[i]
+          let item: string
+          if (c === QUOTE) {
+            const e = this.stringEnd(i + 1)
+            item = 's' + this.decoded(i + 1, e, this.escaped, this.ascii)
+          } else if (c === OPEN || c === OPEN_ARRAY) return UNDECIDED
+          else if (c === 0x74 || c === 0x66 || c === 0x6e) item = latin1Slice.call(b, i, after)
+          else item = 'n' + String(Number(latin1Slice.call(b, i, after)))
+          seenItems ??= []
+          if (seenItems.includes(item)) return INVALID
+          seenItems.push(item)
+        }
+        count++
+        i = skipSpace(b, after, end)
+        if (b[i] === CLOSE_ARRAY) {
+          i++
+          break
+        }
+        if (b[i] !== COMMA) return UNDECIDED
+        i = skipSpace(b, i + 1, end)
+      }
+    }
+    if (count < node.minItems || count > node.maxItems) return INVALID
+    if (!contained) return containsUndecided ? UNDECIDED : INVALID
+    return i
+  }
+
+  /** The value at `i` (its first byte) against node `n`: the index after it, INVALID or UNDECIDED. */
+  value(n: number, i: number): number {
+    const node = this.nodes[n]
+    if (node.undecided || this.depth >= MAX_DEPTH) return UNDECIDED
+    this.depth++
+    let r = this.own(n, node, i)
+    if (r >= 0) {
+      for (const a of node.allOf) {
+        const v = this.value(a, i)
+        if (v < 0) {
+          r = v
+          break
+        }
+      }
+    }
+    if (r >= 0 && node.anyOf.length > 0) {
+      let best = INVALID
+      for (const a of node.anyOf) {
+        const v = this.value(a, i)
+        if (v >= 0) {
+          best = v
+          break
+        }
+        if (v === UNDECIDED) best = UNDECIDED
+      }
+      r = best
+    }
+    if (r >= 0 && node.oneOf.length > 0) {
+      let matches = 0
+      let undecided = false
+      for (const a of node.oneOf) {
+        const v = this.value(a, i)
+        if (v >= 0) matches++
+        else if (v === UNDECIDED) undecided = true
+      }
+      r = matches > 1 ? INVALID : undecided ? UNDECIDED : matches === 1 ? r : INVALID
+    }
+    this.depth--
+    return r
+  }
+
+  /** The node's own keywords (all but allOf / anyOf / oneOf). */
+  private own(n: number, node: ProgramNode, i: number): number {
+    const b = this.b
+    const c = b[i]
+    const types = node.types
+    if (c === QUOTE) {
+      if (!(types & KIND.string)) return INVALID
+      const e = this.stringEnd(i + 1)
+      if (e < 0) return UNDECIDED
+      if (n === ANY_NODE) return e + 1
+      return this.checkString(n, node, i + 1, e)
+    }
+    if (c === OPEN) {
+      if (!(types & KIND.object)) return INVALID
+      if (node.values) return node.values.complex ? UNDECIDED : INVALID
+      return this.checkObject(node, i)
+    }
+    if (c === OPEN_ARRAY) {
+      if (!(types & KIND.array)) return INVALID
+      if (node.values) return node.values.complex ? UNDECIDED : INVALID
+      return this.checkArray(node, i)
+    }
+    if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      // true, false, null: their length, and their bit in values.literals (1 null, 2 true, 4 false).
+      const bit = c === 0x74 ? 2 : c === 0x66 ? 4 : 1
+      const length = c === 0x66 ? 5 : 4
+      if (i + length > this.end || !equalBytes(this.b, i, i + length, LITERALS[bit])) return UNDECIDED
+      if (!(types & (bit === 1 ? KIND.null : KIND.boolean))) return INVALID
+      if (node.values && !(node.values.literals & bit)) return INVALID
+      return i + length
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      if (!(types & (KIND.number | KIND.integer))) return INVALID
+      return this.checkNumber(node, i)
+    }
+    return UNDECIDED
+  }
 }
 
 /**
- * Compiles the fast path for a schema, or undefined when the schema uses anything outside the
- * subset it can decide exactly.
+ * Compiles the fast path for a schema, or undefined when the schema's root is outside the subset
+ * it can decide exactly (then every record goes to ajv).
  *
- * @example const fast = compileFastPath(schema, 'event_id', 'ts'); fast?.scan(bytes, 0, n, out)
+ * @example const fast = compileFastPath(schema, 'event_id', 'ts'); fast?.scan(bytes, 0, n, out, plain)
  */
 export function compileFastPath(schema: Record<string, unknown>, idField: string, timeField: string, options: {native?: boolean} = {}): FastPath | undefined {
-  if (schema.type !== 'object' || schema.additionalProperties !== false) return undefined
-  if (!onlyKeys(schema, ['type', 'properties', 'required', 'additionalProperties'])) return undefined
-  const properties = schema.properties as Record<string, unknown> | undefined
-  const required = (schema.required ?? []) as unknown[]
-  if (typeof properties !== 'object' || properties === null || !Array.isArray(required)) return undefined
-  const names = Object.keys(properties)
-  if (names.length > 30 || !names.every(isAscii) || !required.every((r) => typeof r === 'string' && names.includes(r))) return undefined
-  const rules: PropertyRule[] = []
-  for (const [i, name] of names.entries()) {
-    const rule = compileProperty(name, 1 << i, properties[name])
-    if (!rule) return undefined
-    rules.push(rule)
+  const program = compileProgram(schema, idField, timeField)
+  if (!program) return undefined
+  const scanner = new Scanner(program, schemaDialect(schema).format)
+  const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
+  const completion: JavaScriptCompletion = {
+    line(text, line) {
+      line.valid = fast.scan(text, line.start, line.end, found, false)
+      line.idStart = found.idStart
+      line.idEnd = found.idEnd
+      line.time = found.time
+    },
+    string: (text, node, start, end) => scanner.stringMeets(text, node, start, end),
   }
-  const requiredMask = rules.filter((r) => required.includes(String.fromCharCode(...r.name))).reduce((m, r) => m | r.bit, 0)
-  const idRule = rules.find((r) => String.fromCharCode(...r.name) === idField)
-  const timeRule = rules.find((r) => String.fromCharCode(...r.name) === timeField)
+  const native = options.native === false ? undefined : nativeScanner(program, completion)
 
-  function findRule(b: Uint8Array, s: number, e: number): number {
-    for (let r = 0; r < rules.length; r++) if (matchesAt(b, s, e, rules[r].name)) return r
-    return -1
-  }
-
-  const program: FastPathProgram = {rules, requiredMask, idRule: idRule ? rules.indexOf(idRule) : -1, timeRule: timeRule ? rules.indexOf(timeRule) : -1}
-  const native = options.native === false ? undefined : nativeScanner(program)
-  return {
+  const fast: FastPath = {
     program,
     native: native !== undefined,
     scanText(text, visit) {
@@ -346,85 +603,30 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
     scan(b, start, end, out, plain) {
       out.idStart = out.idEnd = out.timeStart = out.timeEnd = -1
       out.time = Number.NaN
-      if (!plain) return false
-      let i = skipSpace(b, start, end)
-      if (b[i] !== OPEN) return false
-      i = skipSpace(b, i + 1, end)
-      let seen = 0
-      let next = 0
-      if (b[i] === CLOSE) {
-        i++
-      } else {
-        for (;;) {
-          if (b[i] !== QUOTE) return false
-          // Writers keep the schema's key order: try the expected name and its closing quote in
-          // one comparison before searching for the key's end.
-          let r = -1
-          let keyEnd = -1
-          if (next < rules.length) {
-            const expected = rules[next].name
-            const after = i + 1 + expected.length
-            if (after < end && b[after] === QUOTE && equalBytes(b, i + 1, after, expected)) {
-              r = next
-              keyEnd = after
-            }
-          }
-          if (r < 0) {
-            keyEnd = plainStringEnd(b, i + 1, end)
-            if (keyEnd < 0) return false
-            r = findRule(b, i + 1, keyEnd)
-            if (r < 0) return false
-          }
-          const rule = rules[r]
-          if (seen & rule.bit) return false
-          seen |= rule.bit
-          next = r + 1
-          i = skipSpace(b, keyEnd + 1, end)
-          if (b[i] !== COLON) return false
-          i = skipSpace(b, i + 1, end)
-          const c = b[i]
-          if (c === QUOTE && rule.string) {
-            const valueEnd = plainStringEnd(b, i + 1, end)
-            if (valueEnd < 0) return false
-            if (rule === timeRule) {
-              // Read the time once: as the format check and as the value the checks need.
-              out.time = strictDateTime(b, i + 1, valueEnd)
-              if (Number.isNaN(out.time) || !stringFits(rule.string, b, i + 1, valueEnd, true)) return false
-            } else if (!stringFits(rule.string, b, i + 1, valueEnd, false)) return false
-            if (rule === idRule) {
-              out.idStart = i + 1
-              out.idEnd = valueEnd
-            }
-            if (rule === timeRule) {
-              out.timeStart = i + 1
-              out.timeEnd = valueEnd
-            }
-            i = valueEnd + 1
-          } else if (c === OPEN && rule.map) {
-            i = scanMap(rule.map, b, i, end)
-            if (i < 0) return false
-          } else if (rule.nullable && literalAt(b, i, end, NULL)) {
-            i += 4
-          } else if (rule.boolean && (literalAt(b, i, end, TRUE) || literalAt(b, i, end, FALSE))) {
-            i += b[i] === 0x74 ? 4 : 5
-          } else if (rule.constInteger && literalAt(b, i, end, rule.constInteger)) {
-            i += rule.constInteger.length
-            // `1` must not be the start of `10` or `1.5`.
-            const after = b[i]
-            if (after !== COMMA && after !== CLOSE && after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d) return false
-          } else return false
-          i = skipSpace(b, i, end)
-          if (b[i] === CLOSE) {
-            i++
-            break
-          }
-          if (b[i] !== COMMA) return false
-          i = skipSpace(b, i + 1, end)
+      if (scanner.line(b, start, end, plain) < 0) return false
+      const idAt = scanner.idAt
+      if (idAt >= 0) {
+        const c = b[idAt]
+        // idBytes hashes a number id as `#${value}`: left to the slow path.
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return false
+        if (c === QUOTE) {
+          const e = scanner.stringEnd(idAt + 1)
+          if (scanner.escaped) return false
+          out.idStart = idAt + 1
+          out.idEnd = e
         }
       }
-      if ((seen & requiredMask) !== requiredMask) return false
-      if (skipSpace(b, i, end) !== end) return false
+      const timeAt = scanner.timeAt
+      if (timeAt >= 0 && b[timeAt] === QUOTE) {
+        const e = scanner.stringEnd(timeAt + 1)
+        const {escaped, ascii} = scanner
+        out.timeStart = timeAt + 1
+        out.timeEnd = e
+        out.time = escaped ? Number.NaN : strictDateTime(b, timeAt + 1, e)
+        if (Number.isNaN(out.time)) out.time = Date.parse(scanner.decoded(timeAt + 1, e, escaped, ascii))
+      }
       return true
     },
   }
+  return fast
 }

@@ -4,9 +4,13 @@ import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import type {FastPathProgram, ScannedLine} from './fast-path-program.js'
 
 interface Binding {
-  compile(rules: FastPathProgram['rules'], requiredMask: number, idRule: number, timeRule: number): object
-  scan(program: object, text: Uint8Array, lines: Int32Array, times: Float64Array, from: number): number
+  /** Bumped with the program's shape, so a stale build is not fed a program it cannot read. */
+  programVersion: number
+  compile(nodes: FastPathProgram['nodes'], root: number, idField: Uint8Array, timeField: Uint8Array): object
+  scan(program: object, text: Uint8Array, lines: Int32Array, times: Float64Array, checks: Int32Array, from: number): number
 }
+
+const PROGRAM_VERSION = 2
 
 /** Where `npm ci` (the build:native script) puts the compiled scanner. */
 export const NATIVE_SCANNER_PATH = join(PACKAGE_ROOT, 'checks/scan/native/build/Release/fast_scan.node')
@@ -15,7 +19,8 @@ function load(): Binding | undefined {
   // A machine that could not build it (no compiler) keeps the JavaScript fast path: same verdicts.
   if (process.env.PIXEL_NATIVE === '0') return undefined
   try {
-    return createRequire(import.meta.url)(NATIVE_SCANNER_PATH) as Binding
+    const binding = createRequire(import.meta.url)(NATIVE_SCANNER_PATH) as Binding
+    return binding.programVersion === PROGRAM_VERSION ? binding : undefined
   } catch {
     return undefined
   }
@@ -27,34 +32,63 @@ const binding = load()
 export const nativeScannerLoaded = binding !== undefined
 
 const LINES_PER_CALL = 4096
+const INTS_PER_LINE = 5
+const CHECKS_PER_CALL = 3 * 16384
+
+// A line's status, as fast_scan.cc writes it.
+const VALID = 1
+const VALID_IF_CHECKED = 2
+const ASK_JAVASCRIPT = 3
+
+/** What the JavaScript scanner does for the lines (and strings) the native one leaves to it. */
+export interface JavaScriptCompletion {
+  /** The JavaScript fast path's verdict on a whole line (its id and time in `line`). */
+  line(text: Uint8Array, line: ScannedLine): void
+  /** Whether the string whose text sits between quotes at [start, end) meets node `node`'s string keywords. */
+  string(text: Uint8Array, node: number, start: number, end: number): boolean
+}
 
 /**
- * The fast path in C++ (checks/scan/native/fast_scan.cc): the same verdicts as FastPath.scan, for
- * every line of a text in a few calls instead of one call per line.
+ * The fast path in C++ (checks/scan/native/fast_scan.cc): the same verdicts as the JavaScript
+ * scanner, for every line of a text in a few calls instead of one call per line. What it cannot
+ * decide cheaply (a `pattern`, most formats, a `oneOf` over them) it hands back: a string to test
+ * in JavaScript, or the whole line for the JavaScript scanner.
  *
- * @example const scanner = nativeScanner(fast.program); scanner?.scan(text, (line) => …)
+ * @example const scanner = nativeScanner(fast.program, completion); scanner?.scan(text, (line) => …)
  */
-export function nativeScanner(program: FastPathProgram): {scan(text: Uint8Array, visit: (line: ScannedLine) => void): void} | undefined {
+export function nativeScanner(program: FastPathProgram, completion: JavaScriptCompletion): {scan(text: Uint8Array, visit: (line: ScannedLine) => void): void} | undefined {
   if (!binding) return undefined
-  const compiled = binding.compile(program.rules, program.requiredMask, program.idRule, program.timeRule)
-  const lines = new Int32Array(LINES_PER_CALL * 5)
+  const compiled = binding.compile(program.nodes, program.root, program.idField, program.timeField)
+  const lines = new Int32Array(LINES_PER_CALL * INTS_PER_LINE)
   const times = new Float64Array(LINES_PER_CALL)
+  const checks = new Int32Array(CHECKS_PER_CALL + 1)
   const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN}
   return {
     scan(text, visit) {
       for (let from = 0; ; ) {
-        const count = binding.scan(compiled, text, lines, times, from)
+        const count = binding.scan(compiled, text, lines, times, checks, from)
+        let check = 0
         for (let k = 0; k < count; k++) {
-          line.start = lines[k * 5]
-          line.end = lines[k * 5 + 1]
-          line.valid = lines[k * 5 + 2] === 1
-          line.idStart = lines[k * 5 + 3]
-          line.idEnd = lines[k * 5 + 4]
+          const at = k * INTS_PER_LINE
+          const status = lines[at + 2]
+          line.start = lines[at]
+          line.end = lines[at + 1]
+          line.idStart = lines[at + 3]
+          line.idEnd = lines[at + 4]
           line.time = times[k]
+          if (status === ASK_JAVASCRIPT) completion.line(text, line)
+          else if (status === VALID_IF_CHECKED) {
+            // checks: per line, a count then (node, start, end) triples, in line order.
+            const n = checks[check++]
+            let valid = true
+            for (let c = 0; c < n; c++, check += 3) if (valid && !completion.string(text, checks[check], checks[check + 1], checks[check + 2])) valid = false
+            line.valid = valid
+            if (!valid) line.idStart = line.idEnd = -1
+          } else line.valid = status === VALID
           visit(line)
         }
         if (count < LINES_PER_CALL) return
-        from = lines[(count - 1) * 5 + 1] + 1
+        from = lines[(count - 1) * INTS_PER_LINE + 1] + 1
       }
     },
   }

@@ -49,6 +49,31 @@ function ajvFor(schema: Record<string, unknown>, allErrors: boolean): Ajv {
   return ajv
 }
 
+/** How ajv reads a schema, for the fast path to decide records exactly as ajv does. */
+export interface SchemaDialect {
+  /** The JSON Schema draft the validator compiles the schema under. */
+  draft: '07' | '2019-09' | '2020-12'
+  /** Whether ajv knows the keyword (an unknown one, strict mode off, is ignored). */
+  isKeyword(name: string): boolean
+  /** The format as ajv checks it (ajv-formats' full mode), or undefined when ajv does not know it. */
+  format(name: string): unknown
+}
+
+/**
+ * The dialect ajv uses for a schema: its draft, its keywords and its formats.
+ *
+ * @example schemaDialect(schema).format('email') // ajv-formats' own regex
+ */
+export function schemaDialect(schema: Record<string, unknown>): SchemaDialect {
+  const ajv = ajvFor(schema, false)
+  const dialect = typeof schema.$schema === 'string' ? schema.$schema : ''
+  return {
+    draft: dialect.includes('2020-12') ? '2020-12' : dialect.includes('2019-09') ? '2019-09' : '07',
+    isKeyword: (name) => ajv.getKeyword(name) !== false,
+    format: (name) => (ajv.formats as Record<string, unknown>)[name],
+  }
+}
+
 function compile(schema: Record<string, unknown>, allErrors: boolean, source: string): ValidateFunction {
   try {
     return ajvFor(schema, allErrors).compile(schema as AnySchema)
