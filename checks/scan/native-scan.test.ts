@@ -8,6 +8,7 @@ import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import {type FastPath, compileFastPath} from './fast-path.js'
 import type {ScannedLine} from './fast-path-program.js'
 import {nativeScannerLoaded} from './native-scan.js'
+import {mutateText, sampleRecord, schemaCorpus} from '../../fixtures/schema-records.js'
 import {loadSchema} from '../schema/record-validator.js'
 
 const schema = await loadSchema()
@@ -66,5 +67,24 @@ describe('the native scanner', () => {
     const lines = verdicts(inCpp, text)
     expect(lines).toHaveLength(10_000)
     expect(lines.every((l) => l.valid)).toBe(true)
+  })
+})
+
+describe.each(schemaCorpus().filter(({name}) => name !== 'conditional-consent'))('the native scanner on the $name schema', ({schema}) => {
+  const names = Object.keys((schema.properties ?? {}) as object)
+  const idField = ['event_id', 'id', 'order_id', 'session', 'user_id', 'device'].find((f) => names.includes(f)) ?? 'event_id'
+  const timeField = ['ts', 'collector_tstamp', 'event_timestamp', 'at', 'created_at'].find((f) => names.includes(f)) ?? 'ts'
+  const js = compileFastPath(schema, idField, timeField, {native: false})!
+  const cpp = compileFastPath(schema, idField, timeField)!
+
+  it.each([1, 2, 3])('gives the JavaScript fast path\'s verdicts, ids and times on sampled and mutated records (seed %i)', (seed) => {
+    const rand = seededRandom(seed * 31)
+    const lines = Array.from({length: 2000}, () => {
+      const text = JSON.stringify(sampleRecord(schema, rand))
+      return rand() < 0.5 ? text : mutateText(text, rand)
+    })
+    const text = Buffer.from(lines.join('\n'))
+    expect(cpp.native).toBe(true)
+    expect(verdicts(cpp, text)).toEqual(verdicts(js, text))
   })
 })

@@ -1,11 +1,15 @@
-// The fast path of checks/schema/fast-path.ts, in C++: the same rules, decided the same way, for
-// every line of an object's text in one call. It only ever proves a line VALID; anything else is
-// UNDECIDED and goes to JSON.parse and ajv in JavaScript. fast-path.ts is the reference:
-// checks/schema/native-scan.test.ts holds the two to the same verdicts, ids and times.
+// The fast path of checks/scan/fast-path.ts, in C++: the same program of typed nodes
+// (fast-path-program.ts), read the same way, for every line of an object's text in one call.
+// Verdicts are VALID, INVALID (certainly rejected; used inside anyOf / oneOf / contains) and
+// UNDECIDED, as in JavaScript, plus ASK_JS: what this scanner does not decide itself (a pattern,
+// most formats, escaped text under a length limit) it hands to JavaScript, either as a string
+// check on a line that is otherwise valid, or, inside anyOf / oneOf / contains, as the whole line.
+// fast-path.ts is the reference: native-scan.test.ts holds the two to the same verdicts.
 #include <node_api.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,78 +19,56 @@
 
 namespace {
 
-struct StringRule {
-  double minLength = 0;
-  double maxLength = 1e300;
-  int format = 0;  // 0 none, 1 uuid, 2 date-time
-  bool hasValues = false;
-  std::vector<std::string> values;
-};
+const int PROGRAM_VERSION = 2;
+const long UNDECIDED = -1, INVALID = -2, ASK_JS = -3;
+const int MAX_DEPTH = 64;
+enum Kind { K_NULL = 1, K_BOOLEAN = 2, K_INTEGER = 4, K_NUMBER = 8, K_STRING = 16, K_OBJECT = 32, K_ARRAY = 64 };
+enum Format { F_NONE = 0, F_UUID, F_DATE_TIME, F_DATE, F_IPV4, F_OTHER };
+const int ANY_NODE = 0;
 
-struct MapRule {
-  double maxProperties = 1e300;
-  double maxNameLength = 1e300;
-  StringRule value;
-};
-
-struct PropertyRule {
+struct Property {
   std::string name;
-  uint32_t bit = 0;
-  bool hasString = false;
-  StringRule string;
-  bool nullable = false;
-  bool boolean = false;
-  bool hasConst = false;
-  std::string constInteger;
-  bool hasMap = false;
-  MapRule map;
+  int node;
+};
+
+struct Node {
+  int types = 127;
+  bool undecided = false;
+  bool hasValues = false;
+  std::vector<std::string> strings;
+  std::vector<double> numbers;
+  int literals = 0;
+  bool complex = false;
+  double minLength = 0, maxLength = INFINITY;
+  int format = F_NONE;
+  bool pattern = false;
+  double minimum = -INFINITY, maximum = INFINITY, exclusiveMinimum = -INFINITY, exclusiveMaximum = INFINITY, multipleOf = 0;
+  std::vector<Property> properties;
+  uint32_t requiredMask = 0;
+  int additional = ANY_NODE;
+  int propertyNames = -1;
+  double minProperties = 0, maxProperties = INFINITY;
+  std::vector<int> prefixItems;
+  int items = ANY_NODE;
+  double minItems = 0, maxItems = INFINITY;
+  bool uniqueItems = false;
+  int contains = -1;
+  std::vector<int> allOf, anyOf, oneOf;
+  // Whether the string keywords need JavaScript whatever the string (pattern, another format).
+  bool stringNeedsJs = false;
 };
 
 struct Program {
-  std::vector<PropertyRule> rules;
-  uint32_t requiredMask = 0;
-  int idRule = -1;
-  int timeRule = -1;
+  std::vector<Node> nodes;
+  int root = 0;
+  std::string idField, timeField;
 };
 
 const double NaN = std::nan("");
 
-inline bool plainByte(uint8_t c) { return c >= 0x20 && c <= 0x7e && c != 0x5c; }
-
-// Whether every byte of [start, end) is printable ASCII but the backslash: 16 bytes at a time
-// where SSE2 is there (every x86-64), one at a time elsewhere.
-inline bool allPlain(const uint8_t* b, size_t start, size_t end) {
-  size_t k = start;
-#if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f), backslash = _mm_set1_epi8(0x5c);
-  for (; k + 16 <= end; k += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + k));
-    // Signed: bytes of 0x80 and up are negative, so "less than space" catches them too.
-    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_or_si128(_mm_cmpeq_epi8(v, del), _mm_cmpeq_epi8(v, backslash)));
-    if (_mm_movemask_epi8(bad) != 0) return false;
-  }
-#endif
-  for (; k < end; k++)
-    if (!plainByte(b[k])) return false;
-  return true;
-}
-
 inline size_t skipSpace(const uint8_t* b, size_t i, size_t end) {
   while (i < end && (b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0a || b[i] == 0x0d)) i++;
   return i;
-}
-
-inline long stringEnd(const uint8_t* b, size_t i, size_t end) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  for (; i + 16 <= end; i += 16) {
-    int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)), quote));
-    if (mask != 0) return static_cast<long>(i + __builtin_ctz(mask));
-  }
-#endif
-  for (; i < end; i++)
-    if (b[i] == '"') return static_cast<long>(i);
-  return -1;
 }
 
 inline int digits(const uint8_t* b, size_t i, int count) {
@@ -102,6 +84,7 @@ inline int digits(const uint8_t* b, size_t i, int count) {
 const int DAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 inline int64_t floorDiv(int64_t a, int64_t b) { return (a - ((a % b) + b) % b) / b; }
+inline bool leapYear(int year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
 
 // `YYYY-MM-DDTHH:MM:SS[.f+]Z` with a real date: ms since the epoch, or NaN.
 double strictDateTime(const uint8_t* b, size_t s, size_t e) {
@@ -110,8 +93,7 @@ double strictDateTime(const uint8_t* b, size_t s, size_t e) {
   int year = digits(b, s, 4), month = digits(b, s + 5, 2), day = digits(b, s + 8, 2);
   int hour = digits(b, s + 11, 2), minute = digits(b, s + 14, 2), second = digits(b, s + 17, 2);
   if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
-  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-  if (day > (month == 2 && leap ? 29 : DAYS[month])) return NaN;
+  if (day > (month == 2 && leapYear(year) ? 29 : DAYS[month])) return NaN;
   int64_t ms = 0;
   if (n > 20) {
     if (b[s + 19] != '.' || n < 22) return NaN;
@@ -133,7 +115,17 @@ double strictDateTime(const uint8_t* b, size_t s, size_t e) {
 
 inline bool isHex(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
+// ajv-formats' uuid: /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i
 bool isUuid(const uint8_t* b, size_t s, size_t e) {
+  if (e - s == 45) {
+    static const char prefix[] = "urn:uuid:";
+    for (int k = 0; k < 9; k++) {
+      uint8_t c = b[s + k];
+      if (c >= 'A' && c <= 'Z') c += 32;
+      if (c != static_cast<uint8_t>(prefix[k])) return false;
+    }
+    s += 9;
+  }
   if (e - s != 36) return false;
   for (size_t i = 0; i < 36; i++) {
     uint8_t c = b[s + i];
@@ -144,145 +136,509 @@ bool isUuid(const uint8_t* b, size_t s, size_t e) {
   return true;
 }
 
-bool stringFits(const StringRule& rule, const uint8_t* b, size_t s, size_t e, bool timeChecked) {
-  double length = static_cast<double>(e - s);
-  if (length < rule.minLength || length > rule.maxLength) return false;
-  if (rule.hasValues) {
-    bool found = false;
-    for (const std::string& v : rule.values)
-      if (v.size() == e - s && memcmp(v.data(), b + s, v.size()) == 0) found = true;
-    if (!found) return false;
-  }
-  if (rule.format == 1) return isUuid(b, s, e);
-  if (rule.format == 2) return timeChecked || !std::isnan(strictDateTime(b, s, e));
-  return true;
+// ajv-formats' full-mode date: YYYY-MM-DD with a real day.
+bool isDate(const uint8_t* b, size_t s, size_t e) {
+  if (e - s != 10 || b[s + 4] != '-' || b[s + 7] != '-') return false;
+  int year = digits(b, s, 4), month = digits(b, s + 5, 2), day = digits(b, s + 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  return day <= (month == 2 && leapYear(year) ? 29 : DAYS[month]);
 }
 
-// `{"name": "value", ...}` of strings: the index after it, or -1.
-long scanMap(const MapRule& rule, const uint8_t* b, size_t i, size_t end) {
-  if (i >= end || b[i] != '{') return -1;
-  i = skipSpace(b, i + 1, end);
-  if (i < end && b[i] == '}') return i + 1;
-  std::vector<std::string> names;
-  for (;;) {
-    if (i >= end || b[i] != '"') return -1;
-    long nameEnd = stringEnd(b, i + 1, end);
-    if (nameEnd < 0 || static_cast<double>(nameEnd - i - 1) > rule.maxNameLength) return -1;
-    std::string name(reinterpret_cast<const char*>(b + i + 1), nameEnd - i - 1);
-    if (name == "__proto__") return -1;
-    for (const std::string& seen : names)
-      if (seen == name) return -1;
-    names.push_back(name);
-    if (static_cast<double>(names.size()) > rule.maxProperties) return -1;
-    i = skipSpace(b, nameEnd + 1, end);
-    if (i >= end || b[i] != ':') return -1;
-    i = skipSpace(b, i + 1, end);
-    if (i >= end || b[i] != '"') return -1;
-    long valueEnd = stringEnd(b, i + 1, end);
-    if (valueEnd < 0 || !stringFits(rule.value, b, i + 1, valueEnd, false)) return -1;
-    i = skipSpace(b, valueEnd + 1, end);
-    if (i < end && b[i] == '}') return i + 1;
-    if (i >= end || b[i] != ',') return -1;
-    i = skipSpace(b, i + 1, end);
-  }
-}
-
-inline bool literalAt(const uint8_t* b, size_t i, size_t end, const char* word, size_t n) {
-  return i + n <= end && memcmp(b + i, word, n) == 0;
-}
-
-struct Found {
-  long idStart, idEnd;
-  double time;
-};
-
-bool scanLine(const Program& p, const uint8_t* b, size_t start, size_t end, Found& out) {
-  out.idStart = out.idEnd = -1;
-  out.time = NaN;
-  if (!allPlain(b, start, end)) return false;
-  size_t i = skipSpace(b, start, end);
-  if (i >= end || b[i] != '{') return false;
-  i = skipSpace(b, i + 1, end);
-  uint32_t seen = 0;
-  size_t next = 0;
-  const size_t count = p.rules.size();
-  if (i < end && b[i] == '}') {
-    i++;
-  } else {
-    for (;;) {
-      if (i >= end || b[i] != '"') return false;
-      // Writers keep the schema's key order: try the expected name and its closing quote first.
-      int r = -1;
-      long keyEnd = -1;
-      if (next < count) {
-        const std::string& expected = p.rules[next].name;
-        size_t after = i + 1 + expected.size();
-        if (after < end && b[after] == '"' && memcmp(expected.data(), b + i + 1, expected.size()) == 0) {
-          r = static_cast<int>(next);
-          keyEnd = static_cast<long>(after);
-        }
-      }
-      if (r < 0) {
-        keyEnd = stringEnd(b, i + 1, end);
-        if (keyEnd < 0) return false;
-        size_t keyLength = keyEnd - i - 1;
-        for (size_t k = 0; r < 0 && k < count; k++)
-          if (p.rules[k].name.size() == keyLength && memcmp(p.rules[k].name.data(), b + i + 1, keyLength) == 0) r = static_cast<int>(k);
-        if (r < 0) return false;
-      }
-      const PropertyRule& rule = p.rules[r];
-      if (seen & rule.bit) return false;
-      seen |= rule.bit;
-      next = r + 1;
-      i = skipSpace(b, keyEnd + 1, end);
-      if (i >= end || b[i] != ':') return false;
-      i = skipSpace(b, i + 1, end);
-      if (i >= end) return false;
-      uint8_t c = b[i];
-      if (c == '"' && rule.hasString) {
-        long valueEnd = stringEnd(b, i + 1, end);
-        if (valueEnd < 0) return false;
-        if (r == p.timeRule) {
-          out.time = strictDateTime(b, i + 1, valueEnd);
-          if (std::isnan(out.time) || !stringFits(rule.string, b, i + 1, valueEnd, true)) return false;
-        } else if (!stringFits(rule.string, b, i + 1, valueEnd, false)) {
-          return false;
-        }
-        if (r == p.idRule) {
-          out.idStart = static_cast<long>(i + 1);
-          out.idEnd = valueEnd;
-        }
-        i = valueEnd + 1;
-      } else if (c == '{' && rule.hasMap) {
-        long after = scanMap(rule.map, b, i, end);
-        if (after < 0) return false;
-        i = after;
-      } else if (rule.nullable && literalAt(b, i, end, "null", 4)) {
-        i += 4;
-      } else if (rule.boolean && literalAt(b, i, end, "true", 4)) {
-        i += 4;
-      } else if (rule.boolean && literalAt(b, i, end, "false", 5)) {
-        i += 5;
-      } else if (rule.hasConst && literalAt(b, i, end, rule.constInteger.data(), rule.constInteger.size())) {
-        i += rule.constInteger.size();
-        if (i >= end) return false;
-        uint8_t after = b[i];
-        if (after != ',' && after != '}' && after != ' ' && after != '\t' && after != '\n' && after != '\r') return false;
-      } else {
-        return false;
-      }
-      i = skipSpace(b, i, end);
-      if (i < end && b[i] == '}') {
-        i++;
-        break;
-      }
-      if (i >= end || b[i] != ',') return false;
-      i = skipSpace(b, i + 1, end);
+// ajv-formats' ipv4: four parts of 0-255 without leading zeros.
+bool isIpv4(const uint8_t* b, size_t s, size_t e) {
+  size_t i = s;
+  for (int part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= e || b[i] != '.') return false;
+      i++;
     }
+    size_t start = i;
+    int value = 0;
+    while (i < e && b[i] >= '0' && b[i] <= '9' && i - start < 3) value = value * 10 + (b[i++] - '0');
+    size_t n = i - start;
+    if (n == 0 || (n > 1 && b[start] == '0') || value > 255) return false;
   }
-  if ((seen & p.requiredMask) != p.requiredMask) return false;
-  return skipSpace(b, i, end) == end;
+  return i == e;
 }
+
+struct Scanner {
+  const Program* p;
+  const uint8_t* b;
+  size_t end;
+  int depth = 0;
+  // Inside anyOf / oneOf / contains: what JavaScript would have to check cannot wait for it.
+  int speculative = 0;
+  size_t rootAt = 0;
+  long idAt = -1, timeAt = -1;
+  // The last string read.
+  bool escaped = false;
+  size_t codePoints = 0;
+  // String checks left to JavaScript: node, start, end.
+  std::vector<int32_t> deferred;
+  std::vector<std::pair<const uint8_t*, size_t>> names;
+
+  // The index of the closing quote of the string whose text starts at i, or UNDECIDED.
+  long stringEnd(size_t i) {
+    escaped = false;
+    size_t points = 0;
+    while (i < end) {
+#if defined(__SSE2__)
+      // 16 plain bytes (no quote, backslash, control or non-ASCII byte) at a time.
+      const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+      while (i + 16 <= end) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), _mm_cmplt_epi8(v, space));
+        int mask = _mm_movemask_epi8(bad);
+        if (mask != 0) {
+          int k = __builtin_ctz(mask);
+          i += k;
+          points += k;
+          break;
+        }
+        i += 16;
+        points += 16;
+      }
+      if (i >= end) break;
+#endif
+      uint8_t c = b[i];
+      if (c == '"') {
+        codePoints = points;
+        return static_cast<long>(i);
+      }
+      if (c < 0x20) return UNDECIDED;
+      if (c == '\\') {
+        if (i + 1 >= end) return UNDECIDED;
+        uint8_t x = b[i + 1];
+        escaped = true;
+        if (x == 'u') {
+          if (i + 6 > end || !isHex(b[i + 2]) || !isHex(b[i + 3]) || !isHex(b[i + 4]) || !isHex(b[i + 5])) return UNDECIDED;
+          i += 6;
+        } else if (x == '"' || x == '\\' || x == '/' || x == 'b' || x == 'f' || x == 'n' || x == 'r' || x == 't') {
+          i += 2;
+        } else {
+          return UNDECIDED;
+        }
+        points++;
+        continue;
+      }
+      if (c < 0x80) {
+        i++;
+        points++;
+        continue;
+      }
+      uint8_t c1 = i + 1 < end ? b[i + 1] : 0;
+      if (c >= 0xc2 && c <= 0xdf) {
+        if ((c1 & 0xc0) != 0x80) return UNDECIDED;
+        i += 2;
+      } else if (c >= 0xe0 && c <= 0xef) {
+        if (i + 2 >= end || (c1 & 0xc0) != 0x80 || (c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (b[i + 2] & 0xc0) != 0x80) return UNDECIDED;
+        i += 3;
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        if (i + 3 >= end || (c1 & 0xc0) != 0x80 || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f) || (b[i + 2] & 0xc0) != 0x80 || (b[i + 3] & 0xc0) != 0x80) return UNDECIDED;
+        i += 4;
+      } else {
+        return UNDECIDED;
+      }
+      points++;
+    }
+    return UNDECIDED;
+  }
+
+  // JavaScript checks this string later (the line is valid only if it passes), or now (ASK_JS).
+  long leaveToJs(int n, size_t s, size_t e) {
+    if (speculative > 0) return ASK_JS;
+    deferred.push_back(n);
+    deferred.push_back(static_cast<int32_t>(s));
+    deferred.push_back(static_cast<int32_t>(e));
+    return static_cast<long>(e + 1);
+  }
+
+  long checkString(int n, const Node& node, size_t s, size_t e) {
+    if (node.stringNeedsJs) return leaveToJs(n, s, e);
+    bool lengthBound = node.minLength > 0 || node.maxLength != INFINITY;
+    if (escaped && (node.hasValues || lengthBound || node.format != F_NONE)) return leaveToJs(n, s, e);
+    if (node.hasValues) {
+      bool found = false;
+      for (const std::string& v : node.strings)
+        if (v.size() == e - s && memcmp(v.data(), b + s, v.size()) == 0) found = true;
+      if (!found) return INVALID;
+    }
+    if (lengthBound) {
+      double length = static_cast<double>(codePoints);
+      if (length < node.minLength || length > node.maxLength) return INVALID;
+    }
+    switch (node.format) {
+      case F_UUID:
+        if (!isUuid(b, s, e)) return INVALID;
+        break;
+      case F_DATE:
+        if (!isDate(b, s, e)) return INVALID;
+        break;
+      case F_IPV4:
+        if (!isIpv4(b, s, e)) return INVALID;
+        break;
+      case F_DATE_TIME:
+        // Only the common spelling is proven here; ajv-formats accepts more (offsets, leap seconds).
+        if (std::isnan(strictDateTime(b, s, e))) return leaveToJs(n, s, e);
+        break;
+      default:
+        break;
+    }
+    return static_cast<long>(e + 1);
+  }
+
+  long numberEnd(size_t i) {
+    if (i < end && b[i] == '-') i++;
+    if (i < end && b[i] == '0') {
+      i++;
+    } else if (i < end && b[i] >= '1' && b[i] <= '9') {
+      while (i < end && b[i] >= '0' && b[i] <= '9') i++;
+    } else {
+      return UNDECIDED;
+    }
+    if (i < end && b[i] == '.') {
+      i++;
+      if (!(i < end && b[i] >= '0' && b[i] <= '9')) return UNDECIDED;
+      while (i < end && b[i] >= '0' && b[i] <= '9') i++;
+    }
+    if (i < end && (b[i] == 'e' || b[i] == 'E')) {
+      i++;
+      if (i < end && (b[i] == '+' || b[i] == '-')) i++;
+      if (!(i < end && b[i] >= '0' && b[i] <= '9')) return UNDECIDED;
+      while (i < end && b[i] >= '0' && b[i] <= '9') i++;
+    }
+    return static_cast<long>(i);
+  }
+
+  // The number in [s, e) as JavaScript's Number() reads it (both round correctly).
+  double numberValue(size_t s, size_t e) {
+    char buffer[64];
+    if (e - s < sizeof buffer) {
+      memcpy(buffer, b + s, e - s);
+      buffer[e - s] = 0;
+      return strtod(buffer, nullptr);
+    }
+    return strtod(std::string(reinterpret_cast<const char*>(b + s), e - s).c_str(), nullptr);
+  }
+
+  long checkNumber(const Node& node, size_t i) {
+    long after = numberEnd(i);
+    if (after < 0) return UNDECIDED;
+    double x = numberValue(i, static_cast<size_t>(after));
+    if (!std::isfinite(x)) return UNDECIDED;
+    if (!(node.types & K_NUMBER) && !((node.types & K_INTEGER) && std::trunc(x) == x)) return INVALID;
+    if (node.hasValues) {
+      bool found = false;
+      for (double v : node.numbers)
+        if (v == x) found = true;
+      if (!found) return INVALID;
+    }
+    if (x < node.minimum || x > node.maximum || x <= node.exclusiveMinimum || x >= node.exclusiveMaximum) return INVALID;
+    if (node.multipleOf != 0) {
+      double ratio = x / node.multipleOf;
+      // ajv tests ratio !== parseInt(ratio): the same as an integer test below 1e21, where
+      // String(ratio) has no exponent.
+      if (!(std::fabs(ratio) < 1e21)) return ASK_JS;
+      if (std::fabs(ratio) >= 1e-6 || ratio == 0) {
+        if (std::trunc(ratio) != ratio) return INVALID;
+      } else {
+        return INVALID;  // a tiny non-zero ratio: parseInt reads its exponent spelling, never equal
+      }
+    }
+    return after;
+  }
+
+  long checkObject(const Node& node, size_t i) {
+    bool atRoot = i == rootAt;
+    const size_t count = node.properties.size();
+    uint32_t seen = 0;
+    size_t namesFrom = names.size();
+    double keys = 0;
+    size_t next = 0;
+    i = skipSpace(b, i + 1, end);
+    long result;
+    if (i < end && b[i] == '}') {
+      i++;
+    } else {
+      for (;;) {
+        if (i >= end || b[i] != '"') {
+          result = UNDECIDED;
+          goto done;
+        }
+        int p = -1;
+        long keyEnd = -1;
+        if (next < count) {
+          const std::string& expected = node.properties[next].name;
+          size_t after = i + 1 + expected.size();
+          if (after < end && b[after] == '"' && memcmp(expected.data(), b + i + 1, expected.size()) == 0) {
+            p = static_cast<int>(next);
+            keyEnd = static_cast<long>(after);
+          }
+        }
+        if (p < 0) {
+          keyEnd = stringEnd(i + 1);
+          if (keyEnd < 0 || escaped) {
+            result = UNDECIDED;
+            goto done;
+          }
+          size_t length = keyEnd - i - 1;
+          for (size_t k = 0; k < count; k++) {
+            const std::string& name = node.properties[k].name;
+            if (name.size() == length && memcmp(name.data(), b + i + 1, length) == 0) {
+              p = static_cast<int>(k);
+              break;
+            }
+          }
+        }
+        int child;
+        if (p >= 0) {
+          if (seen & (1u << p)) {
+            result = UNDECIDED;
+            goto done;
+          }
+          seen |= 1u << p;
+          next = p + 1;
+          child = node.properties[p].node;
+        } else {
+          const uint8_t* name = b + i + 1;
+          size_t length = keyEnd - i - 1;
+          if (length == 9 && memcmp(name, "__proto__", 9) == 0) {
+            result = UNDECIDED;
+            goto done;
+          }
+          for (size_t k = namesFrom; k < names.size(); k++) {
+            if (names[k].second == length && memcmp(names[k].first, name, length) == 0) {
+              result = UNDECIDED;
+              goto done;
+            }
+          }
+          names.emplace_back(name, length);
+          child = node.additional;
+        }
+        if (node.propertyNames >= 0) {
+          long verdict = value(node.propertyNames, i);
+          if (verdict < 0) {
+            result = verdict;
+            goto done;
+          }
+        }
+        keys++;
+        size_t j = skipSpace(b, keyEnd + 1, end);
+        if (j >= end || b[j] != ':') {
+          result = UNDECIDED;
+          goto done;
+        }
+        j = skipSpace(b, j + 1, end);
+        if (atRoot) {
+          size_t length = keyEnd - i - 1;
+          if (length == p_idField().size() && memcmp(b + i + 1, p_idField().data(), length) == 0) idAt = static_cast<long>(j);
+          else if (length == p_timeField().size() && memcmp(b + i + 1, p_timeField().data(), length) == 0) timeAt = static_cast<long>(j);
+        }
+        long after = value(child, j);
+        if (after < 0) {
+          result = after;
+          goto done;
+        }
+        i = skipSpace(b, after, end);
+        if (i < end && b[i] == '}') {
+          i++;
+          break;
+        }
+        if (i >= end || b[i] != ',') {
+          result = UNDECIDED;
+          goto done;
+        }
+        i = skipSpace(b, i + 1, end);
+      }
+    }
+    if ((seen & node.requiredMask) != node.requiredMask || keys < node.minProperties || keys > node.maxProperties) result = INVALID;
+    else result = static_cast<long>(i);
+  done:
+    names.resize(namesFrom);
+    return result;
+  }
+
+  const std::string& p_idField() const { return p->idField; }
+  const std::string& p_timeField() const { return p->timeField; }
+
+  long checkArray(const Node& node, size_t i) {
+    double count = 0;
+    bool contained = node.contains < 0;
+    bool containsUndecided = false, containsAskJs = false;
+    // Unique items: strings by their raw bytes (never escaped), numbers by value, literals by name.
+    std::vector<std::pair<size_t, size_t>> stringItems;
+    std::vector<double> numberItems;
+    int literalItems = 0;
+    i = skipSpace(b, i + 1, end);
+    if (i < end && b[i] == ']') {
+      i++;
+    } else {
+      for (;;) {
+        size_t k = static_cast<size_t>(count);
+        int child = k < node.prefixItems.size() ? node.prefixItems[k] : node.items;
+        long after = value(child, i);
+        if (after < 0) return after;
+        if (!contained) {
+          speculative++;
+          long verdict = value(node.contains, i);
+          speculative--;
+          if (verdict >= 0) contained = true;
+          else if (verdict == UNDECIDED) containsUndecided = true;
+          else if (verdict == ASK_JS) containsAskJs = true;
+        }
+        if (node.uniqueItems) {
+          uint8_t c = b[i];
+          if (c == '"') {
+            long e = stringEnd(i + 1);
+            if (escaped) return ASK_JS;
+            for (const auto& item : stringItems)
+              if (item.second - item.first == e - i - 1 && memcmp(b + item.first, b + i + 1, e - i - 1) == 0) return INVALID;
+            stringItems.emplace_back(i + 1, static_cast<size_t>(e));
+          } else if (c == '{' || c == '[') {
+            return UNDECIDED;
+          } else if (c == 't' || c == 'f' || c == 'n') {
+            int bit = c == 'n' ? 1 : c == 't' ? 2 : 4;
+            if (literalItems & bit) return INVALID;
+            literalItems |= bit;
+          } else {
+            double x = numberValue(i, static_cast<size_t>(after));
+            for (double v : numberItems)
+              if (v == x) return INVALID;
+            numberItems.push_back(x);
+          }
+        }
+        count++;
+        i = skipSpace(b, after, end);
+        if (i < end && b[i] == ']') {
+          i++;
+          break;
+        }
+        if (i >= end || b[i] != ',') return UNDECIDED;
+        i = skipSpace(b, i + 1, end);
+      }
+    }
+    if (count < node.minItems || count > node.maxItems) return INVALID;
+    if (!contained) return containsAskJs ? ASK_JS : containsUndecided ? UNDECIDED : INVALID;
+    return static_cast<long>(i);
+  }
+
+  long own(int n, const Node& node, size_t i) {
+    if (i >= end) return UNDECIDED;
+    uint8_t c = b[i];
+    int types = node.types;
+    if (c == '"') {
+      if (!(types & K_STRING)) return INVALID;
+      long e = stringEnd(i + 1);
+      if (e < 0) return UNDECIDED;
+      if (n == ANY_NODE) return e + 1;
+      return checkString(n, node, i + 1, static_cast<size_t>(e));
+    }
+    if (c == '{') {
+      if (!(types & K_OBJECT)) return INVALID;
+      if (node.hasValues) return node.complex ? UNDECIDED : INVALID;
+      return checkObject(node, i);
+    }
+    if (c == '[') {
+      if (!(types & K_ARRAY)) return INVALID;
+      if (node.hasValues) return node.complex ? UNDECIDED : INVALID;
+      return checkArray(node, i);
+    }
+    if (c == 't' || c == 'f' || c == 'n') {
+      int bit = c == 't' ? 2 : c == 'f' ? 4 : 1;
+      size_t length = c == 'f' ? 5 : 4;
+      const char* word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+      if (i + length > end || memcmp(b + i, word, length) != 0) return UNDECIDED;
+      if (!(types & (bit == 1 ? K_NULL : K_BOOLEAN))) return INVALID;
+      if (node.hasValues && !(node.literals & bit)) return INVALID;
+      return static_cast<long>(i + length);
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      if (!(types & (K_NUMBER | K_INTEGER))) return INVALID;
+      return checkNumber(node, i);
+    }
+    return UNDECIDED;
+  }
+
+  long value(int n, size_t i) {
+    const Node& node = p->nodes[n];
+    if (node.undecided || depth >= MAX_DEPTH) return UNDECIDED;
+    depth++;
+    long r = own(n, node, i);
+    if (r >= 0) {
+      for (int a : node.allOf) {
+        long v = value(a, i);
+        if (v < 0) {
+          r = v;
+          break;
+        }
+      }
+    }
+    if (r >= 0 && !node.anyOf.empty()) {
+      long best = INVALID;
+      speculative++;
+      for (int a : node.anyOf) {
+        long v = value(a, i);
+        if (v >= 0) {
+          best = v;
+          break;
+        }
+        if (v == ASK_JS || (v == UNDECIDED && best != ASK_JS)) best = v;
+      }
+      speculative--;
+      r = best;
+    }
+    if (r >= 0 && !node.oneOf.empty()) {
+      int matches = 0;
+      bool undecided = false, askJs = false;
+      speculative++;
+      for (int a : node.oneOf) {
+        long v = value(a, i);
+        if (v >= 0) matches++;
+        else if (v == UNDECIDED) undecided = true;
+        else if (v == ASK_JS) askJs = true;
+      }
+      speculative--;
+      r = matches > 1 ? INVALID : askJs ? ASK_JS : undecided ? UNDECIDED : matches == 1 ? r : INVALID;
+    }
+    depth--;
+    return r;
+  }
+
+  // The line's status: 0 not proven, 1 valid, 2 valid if the deferred checks pass, 3 ask JavaScript.
+  int line(size_t start, size_t lineEnd, long& idStart, long& idEnd, double& time) {
+    end = lineEnd;
+    depth = 0;
+    speculative = 0;
+    idAt = timeAt = -1;
+    idStart = idEnd = -1;
+    time = NaN;
+    deferred.clear();
+    names.clear();
+    size_t i = skipSpace(b, start, end);
+    if (i >= end) return 0;
+    rootAt = i;
+    long after = value(p->root, i);
+    if (after == ASK_JS) return 3;
+    if (after < 0 || skipSpace(b, after, end) != end) return 0;
+    if (idAt >= 0) {
+      uint8_t c = b[idAt];
+      if (c == '-' || (c >= '0' && c <= '9')) return 0;  // a number id: the slow path hashes it as #value
+      if (c == '"') {
+        long e = stringEnd(idAt + 1);
+        if (escaped) return 0;
+        idStart = idAt + 1;
+        idEnd = e;
+      }
+    }
+    if (timeAt >= 0 && b[timeAt] == '"') {
+      long e = stringEnd(timeAt + 1);
+      if (escaped) return 3;
+      time = strictDateTime(b, timeAt + 1, e);
+      if (std::isnan(time)) return 3;  // Date.parse reads other spellings: JavaScript's call
+    }
+    return deferred.empty() ? 1 : 2;
+  }
+};
 
 // --- N-API glue -----------------------------------------------------------------------------
 
@@ -318,108 +674,166 @@ std::string bytes(napi_env env, napi_value value) {
   return std::string(static_cast<const char*>(data), length);
 }
 
-StringRule readString(napi_env env, napi_value s) {
-  StringRule rule;
-  rule.minLength = number(env, property(env, s, "minLength"));
-  rule.maxLength = number(env, property(env, s, "maxLength"));
-  if (has(env, s, "format")) {
-    size_t length;
-    char format[16] = {0};
-    napi_get_value_string_utf8(env, property(env, s, "format"), format, sizeof format, &length);
-    rule.format = strcmp(format, "uuid") == 0 ? 1 : strcmp(format, "date-time") == 0 ? 2 : 0;
+std::string text(napi_env env, napi_value value) {
+  size_t length = 0;
+  napi_get_value_string_utf8(env, value, nullptr, 0, &length);
+  std::string s(length, '\0');
+  napi_get_value_string_utf8(env, value, &s[0], length + 1, &length);
+  return s;
+}
+
+std::vector<int> indexes(napi_env env, napi_value array) {
+  std::vector<int> out;
+  uint32_t n = 0;
+  napi_get_array_length(env, array, &n);
+  for (uint32_t k = 0; k < n; k++) {
+    napi_value v;
+    napi_get_element(env, array, k, &v);
+    out.push_back(static_cast<int>(number(env, v)));
   }
-  if (has(env, s, "values")) {
-    rule.hasValues = true;
-    napi_value values = property(env, s, "values");
-    uint32_t n;
-    napi_get_array_length(env, values, &n);
+  return out;
+}
+
+Node readNode(napi_env env, napi_value o) {
+  Node node;
+  node.types = static_cast<int>(number(env, property(env, o, "types")));
+  node.undecided = flag(env, o, "undecided");
+  if (has(env, o, "values")) {
+    napi_value v = property(env, o, "values");
+    node.hasValues = true;
+    napi_value strings = property(env, v, "strings");
+    uint32_t n = 0;
+    napi_get_array_length(env, strings, &n);
     for (uint32_t k = 0; k < n; k++) {
-      napi_value v;
-      napi_get_element(env, values, k, &v);
-      rule.values.push_back(bytes(env, v));
+      napi_value s;
+      napi_get_element(env, strings, k, &s);
+      node.strings.push_back(bytes(env, s));
     }
+    napi_value numbers = property(env, v, "numbers");
+    napi_get_array_length(env, numbers, &n);
+    for (uint32_t k = 0; k < n; k++) {
+      napi_value x;
+      napi_get_element(env, numbers, k, &x);
+      node.numbers.push_back(number(env, x));
+    }
+    node.literals = static_cast<int>(number(env, property(env, v, "literals")));
+    node.complex = flag(env, v, "complex");
   }
-  return rule;
+  node.minLength = number(env, property(env, o, "minLength"));
+  node.maxLength = number(env, property(env, o, "maxLength"));
+  if (has(env, o, "format")) {
+    std::string f = text(env, property(env, o, "format"));
+    node.format = f == "uuid" ? F_UUID : f == "date-time" ? F_DATE_TIME : f == "date" ? F_DATE : f == "ipv4" ? F_IPV4 : F_OTHER;
+  }
+  node.pattern = has(env, o, "pattern");
+  node.stringNeedsJs = node.pattern || node.format == F_OTHER;
+  node.minimum = number(env, property(env, o, "minimum"));
+  node.maximum = number(env, property(env, o, "maximum"));
+  node.exclusiveMinimum = number(env, property(env, o, "exclusiveMinimum"));
+  node.exclusiveMaximum = number(env, property(env, o, "exclusiveMaximum"));
+  node.multipleOf = number(env, property(env, o, "multipleOf"));
+  napi_value properties = property(env, o, "properties");
+  uint32_t n = 0;
+  napi_get_array_length(env, properties, &n);
+  for (uint32_t k = 0; k < n; k++) {
+    napi_value entry;
+    napi_get_element(env, properties, k, &entry);
+    node.properties.push_back({bytes(env, property(env, entry, "name")), static_cast<int>(number(env, property(env, entry, "node")))});
+  }
+  node.requiredMask = static_cast<uint32_t>(number(env, property(env, o, "requiredMask")));
+  node.additional = static_cast<int>(number(env, property(env, o, "additional")));
+  node.propertyNames = static_cast<int>(number(env, property(env, o, "propertyNames")));
+  node.minProperties = number(env, property(env, o, "minProperties"));
+  node.maxProperties = number(env, property(env, o, "maxProperties"));
+  node.prefixItems = indexes(env, property(env, o, "prefixItems"));
+  node.items = static_cast<int>(number(env, property(env, o, "items")));
+  node.minItems = number(env, property(env, o, "minItems"));
+  node.maxItems = number(env, property(env, o, "maxItems"));
+  node.uniqueItems = flag(env, o, "uniqueItems");
+  node.contains = static_cast<int>(number(env, property(env, o, "contains")));
+  node.allOf = indexes(env, property(env, o, "allOf"));
+  node.anyOf = indexes(env, property(env, o, "anyOf"));
+  node.oneOf = indexes(env, property(env, o, "oneOf"));
+  return node;
 }
 
 void freeProgram(napi_env, void* data, void*) { delete static_cast<Program*>(data); }
 
-// compile(rules, requiredMask, idRule, timeRule) -> an opaque program
+// compile(nodes, root, idField, timeField) -> an opaque program
 napi_value Compile(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   auto* program = new Program();
-  uint32_t n;
+  uint32_t n = 0;
   napi_get_array_length(env, argv[0], &n);
   for (uint32_t k = 0; k < n; k++) {
-    napi_value r;
-    napi_get_element(env, argv[0], k, &r);
-    PropertyRule rule;
-    rule.name = bytes(env, property(env, r, "name"));
-    rule.bit = static_cast<uint32_t>(number(env, property(env, r, "bit")));
-    rule.nullable = flag(env, r, "nullable");
-    rule.boolean = flag(env, r, "boolean");
-    if (has(env, r, "string")) {
-      rule.hasString = true;
-      rule.string = readString(env, property(env, r, "string"));
-    }
-    if (has(env, r, "constInteger")) {
-      rule.hasConst = true;
-      rule.constInteger = bytes(env, property(env, r, "constInteger"));
-    }
-    if (has(env, r, "map")) {
-      napi_value m = property(env, r, "map");
-      rule.hasMap = true;
-      rule.map.maxProperties = number(env, property(env, m, "maxProperties"));
-      rule.map.maxNameLength = number(env, property(env, m, "maxNameLength"));
-      rule.map.value = readString(env, property(env, m, "value"));
-    }
-    program->rules.push_back(rule);
+    napi_value node;
+    napi_get_element(env, argv[0], k, &node);
+    program->nodes.push_back(readNode(env, node));
   }
-  program->requiredMask = static_cast<uint32_t>(number(env, argv[1]));
-  program->idRule = static_cast<int>(number(env, argv[2]));
-  program->timeRule = static_cast<int>(number(env, argv[3]));
+  program->root = static_cast<int>(number(env, argv[1]));
+  program->idField = bytes(env, argv[2]);
+  program->timeField = bytes(env, argv[3]);
   napi_value external;
   napi_create_external(env, program, freeProgram, nullptr, &external);
   return external;
 }
 
-// scan(program, text, lines: Int32Array, times: Float64Array) -> how many lines were written.
-// Each non-blank line gives 5 ints (start, end, valid 0/1, idStart, idEnd) and one time.
+// scan(program, text, lines: Int32Array, times: Float64Array, checks: Int32Array, from) -> lines written.
+// Each non-blank line gives 5 ints (start, end, status, idStart, idEnd) and one time; a line of
+// status 2 adds its deferred string checks to `checks`: a count, then (node, start, end) triples.
 napi_value Scan(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   Program* program;
   napi_get_value_external(env, argv[0], reinterpret_cast<void**>(&program));
-  void *textData, *linesData, *timesData;
-  size_t textLength, linesLength, timesLength;
+  void *textData, *linesData, *timesData, *checksData;
+  size_t textLength, linesLength, timesLength, checksLength;
   napi_get_typedarray_info(env, argv[1], nullptr, &textLength, &textData, nullptr, nullptr);
   napi_get_typedarray_info(env, argv[2], nullptr, &linesLength, &linesData, nullptr, nullptr);
   napi_get_typedarray_info(env, argv[3], nullptr, &timesLength, &timesData, nullptr, nullptr);
+  napi_get_typedarray_info(env, argv[4], nullptr, &checksLength, &checksData, nullptr, nullptr);
   uint32_t from = 0;
-  napi_get_value_uint32(env, argv[4], &from);
-  const uint8_t* b = static_cast<const uint8_t*>(textData);
+  napi_get_value_uint32(env, argv[5], &from);
+  Scanner scanner;
+  scanner.p = program;
+  scanner.b = static_cast<const uint8_t*>(textData);
+  const uint8_t* b = scanner.b;
   int32_t* lines = static_cast<int32_t*>(linesData);
   double* times = static_cast<double*>(timesData);
+  int32_t* checks = static_cast<int32_t*>(checksData);
+  size_t checksUsed = 0;
   size_t written = 0;
   size_t capacity = linesLength / 5 < timesLength ? linesLength / 5 : timesLength;
   size_t start = from;
-  Found found;
   while (start < textLength && written < capacity) {
     const void* nl = memchr(b + start, '\n', textLength - start);
     size_t end = nl ? static_cast<const uint8_t*>(nl) - b : textLength;
     size_t first = skipSpace(b, start, end);
     if (first < end) {
-      bool valid = scanLine(*program, b, start, end, found);
+      long idStart, idEnd;
+      double time;
+      int status = scanner.line(start, end, idStart, idEnd, time);
+      if (status == 2) {
+        size_t need = 1 + scanner.deferred.size();
+        if (checksUsed + need > checksLength) {
+          status = 3;  // no room: JavaScript reads the line itself
+        } else {
+          checks[checksUsed++] = static_cast<int32_t>(scanner.deferred.size() / 3);
+          memcpy(checks + checksUsed, scanner.deferred.data(), scanner.deferred.size() * sizeof(int32_t));
+          checksUsed += scanner.deferred.size();
+        }
+      }
+      bool proven = status == 1 || status == 2;
       int32_t* line = lines + written * 5;
       line[0] = static_cast<int32_t>(start);
       line[1] = static_cast<int32_t>(end);
-      line[2] = valid ? 1 : 0;
-      line[3] = valid ? static_cast<int32_t>(found.idStart) : -1;
-      line[4] = valid ? static_cast<int32_t>(found.idEnd) : -1;
-      times[written] = valid ? found.time : NaN;
+      line[2] = status;
+      line[3] = proven ? static_cast<int32_t>(idStart) : -1;
+      line[4] = proven ? static_cast<int32_t>(idEnd) : -1;
+      times[written] = proven ? time : NaN;
       written++;
     }
     start = end + 1;
@@ -430,11 +844,14 @@ napi_value Scan(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  napi_value version;
+  napi_create_int32(env, PROGRAM_VERSION, &version);
   napi_property_descriptor methods[] = {
       {"compile", nullptr, Compile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scan", nullptr, Scan, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"programVersion", nullptr, nullptr, nullptr, nullptr, version, napi_enumerable, nullptr},
   };
-  napi_define_properties(env, exports, 2, methods);
+  napi_define_properties(env, exports, 3, methods);
   return exports;
 }
 
