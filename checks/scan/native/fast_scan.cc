@@ -66,6 +66,13 @@ struct Program {
 
 const double NaN = std::nan("");
 
+// memcmp without the call, for the short names of properties.
+inline bool sameBytes(const char* a, const uint8_t* b, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (static_cast<uint8_t>(a[k]) != b[k]) return false;
+  return true;
+}
+
 inline size_t skipSpace(const uint8_t* b, size_t i, size_t end) {
   while (i < end && (b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0a || b[i] == 0x0d)) i++;
   return i;
@@ -170,6 +177,9 @@ struct Scanner {
   int speculative = 0;
   size_t rootAt = 0;
   long idAt = -1, timeAt = -1;
+  // The last date-time proven, so that the time field is read once.
+  size_t lastTimeAt = SIZE_MAX;
+  double lastTime = 0;
   // The last string read.
   bool escaped = false;
   size_t codePoints = 0;
@@ -277,10 +287,14 @@ struct Scanner {
       case F_IPV4:
         if (!isIpv4(b, s, e)) return INVALID;
         break;
-      case F_DATE_TIME:
+      case F_DATE_TIME: {
         // Only the common spelling is proven here; ajv-formats accepts more (offsets, leap seconds).
-        if (std::isnan(strictDateTime(b, s, e))) return leaveToJs(n, s, e);
+        double t = strictDateTime(b, s, e);
+        if (std::isnan(t)) return leaveToJs(n, s, e);
+        lastTimeAt = s;
+        lastTime = t;
         break;
+      }
       default:
         break;
     }
@@ -312,6 +326,16 @@ struct Scanner {
 
   // The number in [s, e) as JavaScript's Number() reads it (both round correctly).
   double numberValue(size_t s, size_t e) {
+    // Plain integers of up to 15 digits are exact in a double: no strtod.
+    size_t i = s;
+    bool negative = b[i] == '-';
+    if (negative) i++;
+    if (e - i <= 15) {
+      int64_t n = 0;
+      size_t k = i;
+      for (; k < e && b[k] >= '0' && b[k] <= '9'; k++) n = n * 10 + (b[k] - '0');
+      if (k == e) return negative ? (n == 0 ? -0.0 : -static_cast<double>(n)) : static_cast<double>(n);
+    }
     char buffer[64];
     if (e - s < sizeof buffer) {
       memcpy(buffer, b + s, e - s);
@@ -370,7 +394,7 @@ struct Scanner {
         if (next < count) {
           const std::string& expected = node.properties[next].name;
           size_t after = i + 1 + expected.size();
-          if (after < end && b[after] == '"' && memcmp(expected.data(), b + i + 1, expected.size()) == 0) {
+          if (after < end && b[after] == '"' && sameBytes(expected.data(), b + i + 1, expected.size())) {
             p = static_cast<int>(next);
             keyEnd = static_cast<long>(after);
           }
@@ -614,6 +638,7 @@ struct Scanner {
     time = NaN;
     deferred.clear();
     names.clear();
+    lastTimeAt = SIZE_MAX;
     size_t i = skipSpace(b, start, end);
     if (i >= end) return 0;
     rootAt = i;
@@ -633,7 +658,7 @@ struct Scanner {
     if (timeAt >= 0 && b[timeAt] == '"') {
       long e = stringEnd(timeAt + 1);
       if (escaped) return 3;
-      time = strictDateTime(b, timeAt + 1, e);
+      time = static_cast<size_t>(timeAt + 1) == lastTimeAt ? lastTime : strictDateTime(b, timeAt + 1, e);
       if (std::isnan(time)) return 3;  // Date.parse reads other spellings: JavaScript's call
     }
     return deferred.empty() ? 1 : 2;
