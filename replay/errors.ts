@@ -42,3 +42,19 @@ export class ReplayTargetError extends ReplayError {
     this.name = 'ReplayTargetError'
   }
 }
+
+/** Another run holds the ledger's lock: two runs on one ledger would both send everything. */
+export class LedgerLockedError extends LedgerError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'LedgerLockedError'
+  }
+}
+
+/** The ledger was written for another target: its ids say nothing about what this target holds. */
+export class LedgerTargetError extends LedgerError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'LedgerTargetError'
+  }
+}

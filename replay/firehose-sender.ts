@@ -1,4 +1,4 @@
-import {DescribeDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandOutput} from '@aws-sdk/client-firehose'
+import {DescribeDeliveryStreamCommand, type DescribeDeliveryStreamCommandOutput, FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandOutput} from '@aws-sdk/client-firehose'
 import {ReplayTargetError} from './errors.js'
 
 /** Firehose's Direct PUT limits (bytes before base64). */
@@ -185,13 +185,14 @@ export async function sendToFirehose(records: readonly OutgoingRecord[], options
 
 /**
  * Checks that the delivery stream exists and the endpoint answers, so a wrong name or URL fails
- * at once, with one line, before anything is sent.
+ * at once, with one line, before anything is sent; returns the stream's ARN (region and account).
  *
- * @example await assertStream(client, 'pixel-events')
+ * @example const {arn} = await assertStream(client, 'pixel-events')
  */
-export async function assertStream(client: FirehoseLike, stream: string): Promise<void> {
+export async function assertStream(client: FirehoseLike, stream: string): Promise<{arn?: string}> {
   try {
-    await client.send(new DescribeDeliveryStreamCommand({DeliveryStreamName: stream}))
+    const output = (await client.send(new DescribeDeliveryStreamCommand({DeliveryStreamName: stream}))) as DescribeDeliveryStreamCommandOutput
+    return {arn: output.DeliveryStreamDescription?.DeliveryStreamARN}
   } catch (error) {
     const e = error as SdkError
     throw new ReplayTargetError(`cannot reach Firehose delivery stream ${stream}: ${errorName(e)}: ${e.message}`, {cause: error})

@@ -43,6 +43,7 @@ describe.each([
     writeFileSync(join(root, 'a.ndjson'), lines.split('\n').slice(0, 2).join('\n'))
     writeFileSync(join(root, 'b', 'c.ndjson.gz'), gzipSync(lines.split('\n').slice(2).join('\n')))
     writeFileSync(join(root, `a.ndjson${LEDGER_SUFFIX}`), '{"event_id":"x"}\n')
+    writeFileSync(join(root, `a.ndjson${LEDGER_SUFFIX}.lock`), '{"pid":1}')
     writeFileSync(join(root, '.DS_Store'), 'junk')
     return root
   }},

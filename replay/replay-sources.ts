@@ -31,7 +31,7 @@ export const LEDGER_SUFFIX = '.replay-ledger.jsonl'
 async function filesBelow(dir: string): Promise<string[]> {
   const names = await readdir(dir, {recursive: true, withFileTypes: true})
   return names
-    .filter((d) => d.isFile() && !d.name.startsWith('.') && !d.name.endsWith(LEDGER_SUFFIX))
+    .filter((d) => d.isFile() && !d.name.startsWith('.') && !d.name.endsWith(LEDGER_SUFFIX) && !d.name.endsWith(`${LEDGER_SUFFIX}.lock`))
     .map((d) => join(d.parentPath, d.name))
     .sort()
 }

@@ -15,6 +15,7 @@ import {type ReplayAccount, type ReplayOptions, runReplay} from './run-replay.js
 import {compileTransform} from './transform-file.js'
 
 const HOUR = '2026-02-10T05'
+const TARGET = {to: 'lake', lake: '/data/lake'} as const
 const validator = compileValidator(await loadSchema())
 
 function scratch(): string {
@@ -33,7 +34,7 @@ function sumOfTheRest(a: ReplayAccount): number {
 
 async function replayToLake(path: string, overrides: Partial<ReplayOptions> = {}) {
   const lake = overrides.lake ?? tempLake()
-  const ledger = await ReplayLedger.open(join(scratch(), 'ledger.jsonl'))
+  const ledger = await ReplayLedger.open(join(scratch(), 'ledger.jsonl'), {target: TARGET})
   const result = await runReplay({hour: HOUR, sources: await resolveSources([path]), validator, lake, target: {kind: 'lake', lake}, ledger, ...overrides})
   await ledger.close()
   return {result, lake}
@@ -85,7 +86,7 @@ describe('the account of a replay', () => {
     const source = ndjson(events)
     const ledgerPath = join(scratch(), 'ledger.jsonl')
     const run = async () => {
-      const ledger = await ReplayLedger.open(ledgerPath)
+      const ledger = await ReplayLedger.open(ledgerPath, {target: TARGET})
       const target = tempLake() // a fresh lake each time: only the ledger knows what was sent
       const {account} = await runReplay({hour: HOUR, sources: await resolveSources([source]), validator, target: {kind: 'lake', lake: target}, ledger})
       await ledger.close()
@@ -132,7 +133,7 @@ describe('fixing a quarantined batch', () => {
         ]},
       ],
     })
-    const ledger = await ReplayLedger.open(join(scratch(), 'ledger.jsonl'))
+    const ledger = await ReplayLedger.open(join(scratch(), 'ledger.jsonl'), {target: TARGET})
     // The broken originals in the hour do not count as there: their fixed copies are sent.
     const {account} = await runReplay({hour: HOUR, sources: await resolveSources([file]), validator, transform: fix, lake, target: {kind: 'lake', lake}, ledger})
     await ledger.close()

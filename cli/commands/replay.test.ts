@@ -37,8 +37,9 @@ function account(stdout: string): ReplayAccount {
   return JSON.parse(stdout) as ReplayAccount
 }
 
+/** The records a ledger holds (its header line left out). */
 function lines(path: string): number {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').length : 0
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('{"event_id":')).length : 0
 }
 
 /** Each event id with how many times it is in the lake. */
@@ -119,6 +120,7 @@ describe('pixel replay through pixel dev\'s Firehose endpoint', () => {
     expect(stopped.sent).toBeLessThan(200)
     expect(stopped.failed).toBe(200 - stopped.sent)
     expect(replay.stderr()).toContain('SIGINT: stopping')
+    expect(existsSync(`${ledger}.lock`)).toBe(false)
   })
 
   it('waits for delivery under --verify and includes pixel check --hour\'s report', async () => {
@@ -158,6 +160,62 @@ describe('pixel replay through pixel dev\'s Firehose endpoint', () => {
     await server.flush()
     expect(await lakeObjects(lake)).toEqual([])
     expect(existsSync(`${source}.replay-ledger.jsonl`)).toBe(false)
+  })
+})
+
+describe('the ledger belongs to one target, and one run at a time', () => {
+  it('refuses the default ledger of a rehearsal lake when the same backup goes into the production lake, naming both', async () => {
+    const events = lakeFactory(41).events(HOUR, 30)
+    const source = sourceFile(events)
+    const rehearsal = scratch()
+    const production = scratch()
+    const rehearsed = await runPixel(['replay', '--hour', HOUR, '--from', source, '--to', 'lake', '--lake', rehearsal, '--json'])
+    expect(rehearsed.code, rehearsed.stderr).toBe(0)
+    expect(account(rehearsed.stdout)).toMatchObject({read: 30, sent: 30})
+
+    const {code, stdout, stderr} = await runPixel(['replay', '--hour', HOUR, '--from', source, '--to', 'lake', '--lake', production, '--json'])
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout).error.message).toMatch(new RegExp(`^ledger ${source}\\.replay-ledger\\.jsonl belongs to the lake ${rehearsal}, not to the lake ${production}: pass --ledger`))
+    expect(stderr).toBe('')
+    expect(await lakeRecords(new LocalLake(production))).toEqual([])
+    expect(existsSync(`${source}.replay-ledger.jsonl.lock`)).toBe(false)
+
+    const fresh = await runPixel(['replay', '--hour', HOUR, '--from', source, '--to', 'lake', '--lake', production, '--ledger', join(scratch(), 'production.jsonl'), '--json'])
+    expect(account(fresh.stdout)).toMatchObject({read: 30, sent: 30, skippedDuplicate: 0})
+  })
+
+  it('lets exactly one of two replays started together send, and tells the other in one line', async () => {
+    const {server, lake} = await devServer()
+    const events = lakeFactory(42).events(HOUR, 60)
+    const ledger = join(scratch(), 'replay.ledger.jsonl')
+    // Slow enough that both are running at once, and Firehose's buffer hides each from the other's lake check.
+    const args = ['replay', '--hour', HOUR, '--from', sourceFile(events), '--endpoint-url', server.url, '--lake', lake.url, '--ledger', ledger, '--rate', '30', '--json']
+    const runs = [spawnPixel(args, {env: AWS}), spawnPixel(args, {env: AWS})]
+    const codes = await Promise.all(runs.map((r) => r.exited))
+    expect([...codes].sort()).toEqual([0, 2])
+    const loser = runs[codes.indexOf(2)]
+    expect(JSON.parse(loser.stdout()).error.message).toMatch(new RegExp(`^ledger ${ledger} is locked by another pixel replay \\(pid \\d+, since [^)]+\\): wait for it to finish$`))
+    expect(account(runs[codes.indexOf(0)].stdout())).toMatchObject({read: 60, sent: 60})
+    await server.flush()
+    const counts = await idCounts(lake)
+    expect(counts.size).toBe(60)
+    expect([...counts.values()].every((n) => n === 1)).toBe(true)
+    expect(existsSync(`${ledger}.lock`)).toBe(false)
+  })
+
+  it('takes over the lock a killed replay left behind', async () => {
+    const {server} = await devServer()
+    const ledger = join(scratch(), 'replay.ledger.jsonl')
+    const args = ['replay', '--hour', HOUR, '--from', sourceFile(lakeFactory(43).events(HOUR, 100)), '--endpoint-url', server.url, '--ledger', ledger, '--json']
+    const killed = spawnPixel([...args, '--rate', '20'], {env: AWS})
+    await until(() => lines(ledger) >= 10, 20_000, 'the ledger to hold 10 records')
+    killed.child.kill('SIGKILL')
+    await killed.exited
+    expect(existsSync(`${ledger}.lock`)).toBe(true)
+    const resumed = await runPixel(args, {env: AWS})
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(account(resumed.stdout).sent + account(resumed.stdout).skippedDuplicate).toBe(100)
+    expect(existsSync(`${ledger}.lock`)).toBe(false)
   })
 })
 

@@ -5,7 +5,9 @@ import {openLake} from '../../lake/store/open-lake.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
 import {hourScope} from '../../lake/scope.js'
 import {assertStream, firehoseClient} from '../../replay/firehose-sender.js'
-import {ReplayLedger} from '../../replay/replay-ledger.js'
+import {LedgerLock} from '../../replay/ledger-lock.js'
+import {firehoseTarget, lakeTarget} from '../../replay/ledger-target.js'
+import {type LedgerTarget, ReplayLedger} from '../../replay/replay-ledger.js'
 import {replayReportText} from '../../replay/replay-report.js'
 import {LEDGER_SUFFIX, type ResolvedSource, closeSources, resolveSources} from '../../replay/replay-sources.js'
 import {type ReplayAccount, type ReplayTarget, accountAddsUp, runReplay} from '../../replay/run-replay.js'
@@ -46,7 +48,8 @@ resumes without sending anything twice, and a second run sends nothing.
 
 It ends with the account: read = sent + skippedDuplicate + invalid + outOfHour + oversize + failed (records a \
 transform drops count as invalid). Exit codes: 0 all sent; 1 some failed (or --verify failed); 2 the replay could not \
-run (bad flag, missing source, bad transform file, unknown stream), with one line saying why.`
+run (bad flag, missing source, bad transform file, unknown stream, a ledger of another target or locked by \
+another run), with one line saying why.`
 
   static override examples = [
     {description: 'See what a replay of a recovered file would do', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --dry-run'},
@@ -71,7 +74,7 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     to: Flags.string({description: 'Where records go: firehose (PutRecordBatch) or lake (objects written straight into the hour\'s partition of --lake), e.g. lake.', options: ['firehose', 'lake'], default: 'firehose'}),
     stream: Flags.string({description: 'The Firehose delivery stream (with --to lake, the name in the objects\' names), e.g. pixel-events.', default: 'pixel-events', helpValue: 'NAME'}),
     transform: Flags.string({description: 'Corrections: a JSON fix-up file (flows of when/ops) or a JS module exporting (record) => record | null, e.g. fix.json.', helpValue: 'FILE'}),
-    ledger: Flags.string({description: 'The ledger of acknowledged records, JSON lines, to resume without resending (default: beside the first source), e.g. replay.ledger.jsonl.', helpValue: 'FILE'}),
+    ledger: Flags.string({description: 'The ledger of acknowledged records for one target, JSON lines, locked while a replay runs, to resume without resending (default: beside the first source), e.g. replay.ledger.jsonl.', helpValue: 'FILE'}),
     rate: Flags.integer({description: 'Send at most this many records a second, retries included, e.g. 500.', min: 1, helpValue: 'N'}),
     concurrency: Flags.integer({description: 'PutRecordBatch calls in flight at once, e.g. 4.', default: 4, min: 1, max: 64}),
     'max-attempts': Flags.integer({description: 'Tries per record (backing off between them) before it counts as failed, e.g. 10.', default: 10, min: 1, max: 100}),
@@ -99,6 +102,7 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     let sources: ResolvedSource[] = []
     let lake: Lake | undefined
     let ledger: ReplayLedger | undefined
+    let lock: LedgerLock | undefined
     let client: ReturnType<typeof firehoseClient> | undefined
     process.on('SIGINT', interrupt).on('SIGTERM', interrupt)
     try {
@@ -109,19 +113,24 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
       sources = await resolveSources(flags.from, s3)
       if (lakeSpec) lake = await openLake(lakeSpec, s3)
       else this.warn('no --lake: ids already in the hour are not checked, only the ledger and the sources themselves')
-      const ledgerPath = flags.ledger ?? defaultLedger(flags.from, flags.hour)
-      ledger = await ReplayLedger.open(ledgerPath, {readOnly: flags['dry-run']})
       let target: ReplayTarget
       let targetName: string
+      let ledgerTarget: LedgerTarget
       if (toLake) {
         target = {kind: 'lake', lake: lake!, stream: flags.stream}
         targetName = `the lake ${lake!.url}`
+        ledgerTarget = lakeTarget(lake!.url, s3.endpointUrl)
       } else {
         client = firehoseClient(awsOptionsFor('firehose', flags, config))
-        if (!flags['dry-run']) await assertStream(client, flags.stream)
+        const {arn} = flags['dry-run'] ? {arn: undefined} : await assertStream(client, flags.stream)
         target = {kind: 'firehose', client, stream: flags.stream, concurrency: flags.concurrency, rate: flags.rate, maxAttempts: flags['max-attempts']}
         targetName = `Firehose stream ${flags.stream}`
+        ledgerTarget = await firehoseTarget(client, flags.stream, arn)
       }
+      const ledgerPath = flags.ledger ?? defaultLedger(flags.from, flags.hour)
+      // Locked before it is read: two runs on one ledger would each send what the other sends.
+      if (!flags['dry-run']) lock = await LedgerLock.acquire(ledgerPath)
+      ledger = await ReplayLedger.open(ledgerPath, {target: ledgerTarget, sources: flags.from, readOnly: flags['dry-run']})
       const result = await runReplay({
         hour: flags.hour,
         sources,
@@ -161,6 +170,7 @@ run (bad flag, missing source, bad transform file, unknown stream), with one lin
     } finally {
       process.off('SIGINT', interrupt).off('SIGTERM', interrupt)
       await ledger?.close().catch(() => {})
+      await lock?.release()
       client?.destroy()
       lake?.close()
       closeSources(sources)

@@ -8,7 +8,7 @@ export interface RunningPixel {
   /** Everything printed so far. */
   stdout(): string
   stderr(): string
-  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  /** Resolves with the exit code (or the signal's name) when the process has ended and its output is all read. */
   readonly exited: Promise<number | string>
 }
 
@@ -35,7 +35,7 @@ export function spawnPixel(args: string[], options: {env?: Record<string, string
   let err = ''
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk))
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))
+  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')))
   return {
     child,
     stdout: () => out,
