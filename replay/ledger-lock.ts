@@ -52,13 +52,26 @@ async function createExclusive(path: string, text: string): Promise<boolean> {
   return true
 }
 
-async function readOwner(path: string): Promise<{text: string; owner?: LockOwner} | undefined> {
+async function readOwnerOnce(path: string): Promise<{text: string; owner?: LockOwner} | undefined> {
   try {
     const text = await readFile(path, 'utf8')
     return {text, owner: parseOwner(text)}
   } catch (error) {
     if (code(error) === 'ENOENT') return undefined
     throw new LedgerLockedError(`cannot read the ledger's lock ${path}: ${code(error) ?? (error as Error).message}`, {cause: error})
+  }
+}
+
+// A lock just created is written an instant later: give its owner that instant to appear.
+const OWNER_WAIT_MS = 1000
+
+/** The lock's text and owner; undefined when there is no lock. */
+async function readOwner(path: string): Promise<{text: string; owner?: LockOwner} | undefined> {
+  const deadline = Date.now() + OWNER_WAIT_MS
+  for (;;) {
+    const held = await readOwnerOnce(path)
+    if (held === undefined || held.owner !== undefined || Date.now() >= deadline) return held
+    await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
 

@@ -86,17 +86,18 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
         if (error.code === 'EADDRINUSE') throw new InvalidOptionError(`port ${flags.port} on 127.0.0.1 is in use: pass another --port, or 0 for a free one`)
         throw error
       })
+      // Listening before the URLs are printed: whoever reads them may signal at once.
+      const signal = new Promise<NodeJS.Signals>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'))
+        process.once('SIGTERM', () => resolve('SIGTERM'))
+      })
       this.log(`pixel dev serving on ${server.url}`)
       this.log(`  demo page  ${server.url}/`)
       this.log(`  pixel      ${server.pixelUrl}?b=${DEMO_BADGE}`)
       this.log(`  firehose   ${server.url}  (stream ${server.stream}, AWS SDK endpoint)`)
       this.log(`  lake       ${lake.url}`)
       this.log('Ctrl-C flushes the buffers and exits.')
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'))
-        process.once('SIGTERM', () => resolve('SIGTERM'))
-      })
-      this.logToStderr(`${signal}: flushing buffers to ${lake.url}`)
+      this.logToStderr(`${await signal}: flushing buffers to ${lake.url}`)
       await server.close()
       const stats = server.stats()
       this.log(`stopped: ${stats.received} records received, ${stats.landed} landed in ${stats.objects} objects`)
