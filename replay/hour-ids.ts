@@ -21,7 +21,7 @@ export async function hourIds(lake: Lake, hour: string, validator: RecordValidat
   let records = 0
   for (const object of objects) {
     const {text} = gunzipObject(await lake.read(object.key), object.gzipSuffix)
-    splitRecords(text.toString('utf8'), {
+    splitRecords(text, {
       record(value) {
         records++
         if (!validator.isValid(value)) return

@@ -140,6 +140,25 @@ describe('PlainLines', () => {
     })
     expect(verdicts).toEqual([true, false, false, false, true, false])
   })
+
+  it('gives the same verdicts when it reads the text in small windows (a text larger than one string)', () => {
+    const rand = seededRandom(3)
+    const pieces = ['{"a":"x"}', '\\', '\u00e9', '\t', 'plain text', '', '\xff']
+    const text = Buffer.from(Array.from({length: 2000}, () => pieces[Math.floor(rand() * pieces.length)].repeat(1 + Math.floor(rand() * 5))).join('\n'), 'latin1')
+    const lines: [number, number][] = []
+    for (let start = 0; start <= text.length; ) {
+      const end = text.indexOf(0x0a, start) === -1 ? text.length : text.indexOf(0x0a, start)
+      lines.push([start, end])
+      start = end + 1
+    }
+    const whole = new PlainLines(text)
+    const expected = lines.map(([s, e]) => whole.isPlain(s, e))
+    expect(expected.filter(Boolean).length).toBeGreaterThan(200)
+    for (const windowBytes of [1, 7, 64, 1000]) {
+      const windowed = new PlainLines(text, windowBytes)
+      expect(lines.map(([s, e]) => windowed.isPlain(s, e)), `windows of ${windowBytes}`).toEqual(expected)
+    }
+  })
 })
 
 describe('compileFastPath on other schemas', () => {

@@ -127,29 +127,43 @@ const utf8Slice = Buffer.prototype.utf8Slice as (this: Uint8Array, start: number
 // text are read byte by byte.
 const NOT_PLAIN = /[^\n\x20-\x5b\x5d-\x7e]/g
 
+// Texts are read in windows of this many bytes, well under V8's longest string (about 512 MiB).
+const PLAIN_WINDOW = 1 << 28
+
 /**
  * Finds the lines of an object's text that hold only printable ASCII, with one native regex pass
- * over the whole text rather than a check per line or per byte.
+ * over the text rather than a check per line or per byte. The text is looked at in windows, so
+ * an object larger than the longest string JavaScript can hold is read too.
  *
  * @example const plain = new PlainLines(text); plain.isPlain(0, 120)
  */
 export class PlainLines {
-  private readonly text: string
-  private nextBad: number
+  private window = ''
+  private windowStart = -1
+  private nextBad = -1
 
-  constructor(bytes: Uint8Array) {
-    this.text = latin1Slice.call(bytes, 0, bytes.length)
-    this.nextBad = -1
-  }
+  constructor(private readonly bytes: Uint8Array, private readonly windowBytes = PLAIN_WINDOW) {}
 
   /** Whether [start, end) is plain; lines must be asked about in order. */
   isPlain(start: number, end: number): boolean {
-    if (this.nextBad < start) {
-      NOT_PLAIN.lastIndex = start
-      const found = NOT_PLAIN.exec(this.text)
-      this.nextBad = found ? found.index : Number.MAX_SAFE_INTEGER
-    }
+    if (this.nextBad < start) this.nextBad = this.firstBadFrom(start)
     return this.nextBad >= end
+  }
+
+  private firstBadFrom(from: number): number {
+    const {bytes, windowBytes} = this
+    while (from < bytes.length) {
+      const windowStart = from - (from % windowBytes)
+      if (windowStart !== this.windowStart) {
+        this.window = latin1Slice.call(bytes, windowStart, Math.min(windowStart + windowBytes, bytes.length))
+        this.windowStart = windowStart
+      }
+      NOT_PLAIN.lastIndex = from - windowStart
+      const found = NOT_PLAIN.exec(this.window)
+      if (found) return windowStart + found.index
+      from = windowStart + windowBytes
+    }
+    return Number.MAX_SAFE_INTEGER
   }
 }
 

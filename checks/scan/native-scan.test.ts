@@ -1,3 +1,4 @@
+import {isUtf8} from 'node:buffer'
 import {readFileSync, readdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -26,17 +27,20 @@ function verdicts(fast: FastPath, text: Uint8Array): ScannedLine[] {
 
 function mutatedText(seed: number, count: number): Buffer {
   const rand = seededRandom(seed)
-  const alphabet = ['"', '\\', '{', '}', ',', ':', ' ', '1', 'a', 'Z', 'é', 'null', 'true', '-', '.', '\t', '\r', 'x'.repeat(200), '"params":{"a":"1"}']
-  const lines: string[] = []
+  // Text and raw bytes: well-formed UTF-8, and bytes that are not UTF-8 at all.
+  const alphabet: (string | Buffer)[] = ['"', '\\', '{', '}', ',', ':', ' ', '1', 'a', 'Z', 'é', 'null', 'true', '-', '.', '\t', '\r', 'x'.repeat(200), '"params":{"a":"1"}',
+    Buffer.from([0xff, 0xfe]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0x80])]
+  const lines: Buffer[] = []
   for (let i = 0; i < count; i++) {
-    const text = JSON.stringify(pixelEvent(rand, new Date(Date.UTC(2026, 1, 10) + i * 7919)))
+    const text = Buffer.from(JSON.stringify(pixelEvent(rand, new Date(Date.UTC(2026, 1, 10) + i * 7919))))
     const cut = Math.floor(rand() * text.length)
-    const piece = alphabet[Math.floor(rand() * alphabet.length)]
+    const drawn = alphabet[Math.floor(rand() * alphabet.length)]
+    const piece = typeof drawn === 'string' ? Buffer.from(drawn) : drawn
     const kind = Math.floor(rand() * 4)
-    lines.push(kind === 0 ? text : kind === 1 ? text.slice(0, cut) + piece + text.slice(cut) : kind === 2 ? text.slice(0, cut) + text.slice(cut + 1) : text.slice(0, cut) + piece + text.slice(cut + 1))
-    if (rand() < 0.02) lines.push(rand() < 0.5 ? '' : '   ')
+    lines.push(kind === 0 ? text : kind === 1 ? Buffer.concat([text.subarray(0, cut), piece, text.subarray(cut)]) : kind === 2 ? Buffer.concat([text.subarray(0, cut), text.subarray(cut + 1)]) : Buffer.concat([text.subarray(0, cut), piece, text.subarray(cut + 1)]))
+    if (rand() < 0.02) lines.push(Buffer.from(rand() < 0.5 ? '' : '   '))
   }
-  return Buffer.from(lines.join('\n'))
+  return Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [Buffer.from('\n'), line])))
 }
 
 describe('the native scanner', () => {
@@ -60,6 +64,15 @@ describe('the native scanner', () => {
       const {text} = gunzipObject(readFileSync(join(lake, key)), key.endsWith('.gz'))
       expect(verdicts(inCpp, text), key).toEqual(verdicts(inJs, text))
     }
+  })
+
+  it('leaves every line holding bytes that are not UTF-8 undecided, as the JavaScript fast path does', () => {
+    const text = mutatedText(4, 3000)
+    const lines = verdicts(inCpp, text)
+    const notUtf8 = lines.filter((l) => !isUtf8(text.subarray(l.start, l.end)))
+    expect(notUtf8.length).toBeGreaterThan(100)
+    expect(notUtf8.every((l) => !l.valid)).toBe(true)
+    expect(lines).toEqual(verdicts(inJs, text))
   })
 
   it('reads a text of more lines than one call returns', () => {

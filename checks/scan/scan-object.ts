@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {gunzipObject} from '../../lake/codec/gunzip-object.js'
-import {type RecordSink, splitLine, splitRecords} from '../../lake/codec/split-records.js'
+import {type RecordSink, splitLineBytes, splitRecords} from '../../lake/codec/split-records.js'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
 import {idBytes, idBytesAt} from '../../lake/ids/record-id.js'
 import type {Sample} from '../report/report.js'
@@ -23,6 +23,8 @@ export interface ScanOptions {
   maxSamples: number
   /** Keep every schema-invalid or unparseable record itself, for `pixel check --quarantine`. @default false */
   quarantine?: boolean
+  /** Lines longer than this are unparseable pieces, never decoded. @default MAX_LINE_BYTES, V8's longest string */
+  maxLineBytes?: number
 }
 
 /** One record the check rejected, whole: a line of `pixel check --quarantine FILE`. */
@@ -159,12 +161,11 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
         placeInTime(line.time, pieces)
         pieces++
       } else {
-        const piece = text.toString('utf8', line.start, line.end)
-        if (piece.trim() !== '') pieces = splitLine(piece, pieces, sink)
+        pieces = splitLineBytes(text, line.start, line.end, pieces, sink, false, options)
       }
     })
   } else {
-    pieces = splitRecords(text.toString('utf8'), sink)
+    pieces = splitRecords(text, sink, options)
   }
   // The cut-off last piece of a corrupt object is damage already reported, not a bad record.
   if (decoded.corruption && lastUnparseable === pieces - 1 && pieces > 0) {

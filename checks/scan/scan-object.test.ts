@@ -1,0 +1,50 @@
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
+import {seededRandom} from '../../fixtures/random.js'
+import {type ObjectKey, parseObjectKey} from '../../lake/layout/object-key.js'
+import {type ScanOptions, scanObject} from './scan-object.js'
+import {compileFastPath} from './fast-path.js'
+import {compileValidator, loadSchema} from '../schema/record-validator.js'
+
+const schema = await loadSchema()
+const validator = compileValidator(schema)
+const object: ObjectKey = parseObjectKey('year=2026/month=02/day=10/hour=05/pixel-events-1-2026-02-10-05-20-00-0b7c4a1e-2f7d-4d6a-9c1b-3e5f7a9b1c2d.gz')!
+const at = new Date('2026-02-10T05:17:03.456Z')
+const base = {validator, idField: 'event_id', timeField: 'ts', toleranceMs: 15 * 60_000, maxSamples: 5}
+
+/** The same scan in each of its three modes: ajv only, the JavaScript fast path, the native one. */
+const modes: [string, ScanOptions][] = [
+  ['without the fast path', base],
+  ['with the JavaScript fast path', {...base, fastPath: compileFastPath(schema, 'event_id', 'ts', {native: false})}],
+  ['with the native fast path', {...base, fastPath: compileFastPath(schema, 'event_id', 'ts')}],
+]
+
+/** Three valid records around a middle line given as raw bytes. */
+function objectAround(middle: Buffer): Buffer {
+  const rand = seededRandom(5)
+  const line = () => Buffer.from(JSON.stringify(pixelEvent(rand, at)))
+  return gzipSync(Buffer.concat([line(), Buffer.from('\n'), middle, Buffer.from('\n'), line(), Buffer.from('\n'), line(), Buffer.from('\n')]))
+}
+
+describe.each(modes)('scanObject %s', (_, options) => {
+  it('reports a record holding bytes that are not UTF-8 as unparseable, with its key and index', () => {
+    const record = Buffer.from(JSON.stringify(pixelEvent(seededRandom(6), at, {user_agent: 'Mozilla/5.0 XX'})))
+    const bad = Buffer.from(record.toString('latin1').replace('XX', '\xff\xfe'), 'latin1')
+    const scan = scanObject(object, objectAround(bad), options)
+    expect(scan).toMatchObject({records: 3, valid: 3, unparseable: 1})
+    expect(scan.unparseableSamples).toEqual([expect.objectContaining({key: object.key, index: 1, message: expect.stringMatching(/^not UTF-8: byte 0xff at offset \d+ of the line/)})])
+  })
+
+  it('reports a line longer than the longest record as unparseable, and judges the rest of the object', () => {
+    const long = Buffer.from(`{"event_id":"${'x'.repeat(5000)}"}`)
+    const scan = scanObject(object, objectAround(long), {...options, maxLineBytes: 4096})
+    expect(scan).toMatchObject({records: 3, valid: 3, unparseable: 1})
+    expect(scan.unparseableSamples).toEqual([expect.objectContaining({key: object.key, index: 1, message: expect.stringContaining(`a line of ${long.length} bytes`)})])
+  })
+
+  it('reads non-ASCII text that is well-formed UTF-8', () => {
+    const record = Buffer.from(JSON.stringify(pixelEvent(seededRandom(6), at, {user_agent: 'Mozilla/5.0 caf\u00e9 \u{1f600}'})))
+    expect(scanObject(object, objectAround(record), options)).toMatchObject({records: 4, valid: 4, unparseable: 0})
+  })
+})
