@@ -8,7 +8,8 @@ import type {Lake} from '../lake/store/lake.js'
 import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './findings/object-findings.js'
 import {misplacedFindings, schemaFindings, unparseableFindings} from './findings/record-findings.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report/report.js'
-import {type ObjectScan, type QuarantineEntry, scanObject} from './scan/scan-object.js'
+import {type ObjectScan, type QuarantineEntry, scanObject, unreadScan} from './scan/scan-object.js'
+import {DEFAULT_MAX_OBJECT_BYTES} from '../lake/codec/gunzip-object.js'
 import {ScanPool} from './scan/scan-pool.js'
 import {compileFastPath} from './scan/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
@@ -41,6 +42,11 @@ export interface CheckOptions {
    * where the native scanner is built; `'javascript'` keeps it in JavaScript. @default true
    */
   fastPath?: boolean | 'javascript'
+  /**
+   * The most bytes one object may take, stored or decoded; a larger one (a gzip bomb) is a
+   * `corrupt-object` and is not read, so memory stays bounded. @default DEFAULT_MAX_OBJECT_BYTES, 1 GiB
+   */
+  maxObjectBytes?: number
   /** Samples kept per finding. @default 5 */
   maxSamples?: number
   /** The clock, for hours that have not ended yet. @default new Date() */
@@ -95,9 +101,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const fastPathMode = options.fastPath ?? true
   const fastPath = fastPathMode === false ? undefined : compileFastPath(validator.schema, idField, timeField, {native: fastPathMode !== 'javascript'})
   const quarantine = options.quarantine !== undefined
-  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine}
+  const maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES
+  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine, maxObjectBytes}
   const pool = workers > 0 && objects.length > 0
-    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath === undefined ? false : fastPathMode, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine})
+    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath === undefined ? false : fastPathMode, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine, maxObjectBytes})
     : undefined
 
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.
@@ -105,7 +112,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   let next = 0
   const readNext = () => {
     const object = objects[next++]
-    const scan = lake.read(object.key).then((bytes) => (pool ? pool.scan(object, bytes) : scanObject(object, bytes, scanOptions)))
+    // Never read into memory an object too large to judge: say so instead.
+    const scan = object.size > maxObjectBytes ? Promise.resolve(unreadScan(object, object.size, maxObjectBytes)) : lake.read(object.key).then((bytes) => (pool ? pool.scan(object, bytes) : scanObject(object, bytes, scanOptions)))
     scan.catch(() => {}) // rejections surface when this scan's turn comes
     pending.push(scan)
   }

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {gunzipObject} from '../../lake/codec/gunzip-object.js'
+import {gunzipObject, oversizeCorruption} from '../../lake/codec/gunzip-object.js'
 import {type RecordSink, splitLineBytes, splitRecords} from '../../lake/codec/split-records.js'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
 import {idBytes, idBytesAt} from '../../lake/ids/record-id.js'
@@ -25,6 +25,8 @@ export interface ScanOptions {
   quarantine?: boolean
   /** Lines longer than this are unparseable pieces, never decoded. @default MAX_LINE_BYTES, V8's longest string */
   maxLineBytes?: number
+  /** An object that decodes to more is corrupt and not read (see gunzipObject). @default DEFAULT_MAX_OBJECT_BYTES, 1 GiB */
+  maxObjectBytes?: number
 }
 
 /** One record the check rejected, whole: a line of `pixel check --quarantine FILE`. */
@@ -88,6 +90,20 @@ class IdList {
 }
 
 /**
+ * The scan of an object too large to read at all (its stored size is past `maxObjectBytes`):
+ * corrupt, with no records, and no digest (it is a copy of nothing).
+ *
+ * @example if (object.size > max) scan = unreadScan(object, object.size, max)
+ */
+export function unreadScan(object: ObjectKey, bytes: number, maxObjectBytes: number): ObjectScan {
+  return {
+    key: object.key, hour: object.hour, bytes, digest: '', corruption: oversizeCorruption(maxObjectBytes, 'stored'),
+    records: 0, valid: 0, invalid: 0, unparseable: 0, unparseableSamples: [], schemaSamples: [], schemaMessages: {},
+    misplaced: 0, misplacedSamples: [], ids: new Uint8Array(0), idIndexes: new Uint32Array(0),
+  }
+}
+
+/**
  * Decodes one object and judges each of its records: parse, schema, time against the partition
  * hour; collects the ids for duplicate detection, which needs every object and happens later.
  *
@@ -96,7 +112,7 @@ class IdList {
 export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOptions): ObjectScan {
   const {validator, fastPath, idField, timeField, toleranceMs, maxSamples} = options
   const digest = createHash('sha256').update(bytes).digest('hex')
-  const decoded = gunzipObject(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), object.gzipSuffix)
+  const decoded = gunzipObject(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), object.gzipSuffix, {maxBytes: options.maxObjectBytes})
   const scan: ObjectScan = {
     key: object.key, hour: object.hour, bytes: bytes.length, digest, corruption: decoded.corruption,
     records: 0, valid: 0, invalid: 0, unparseable: 0, unparseableSamples: [], schemaSamples: [], schemaMessages: {},

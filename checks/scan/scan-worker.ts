@@ -13,6 +13,7 @@ export interface WorkerSetup {
   toleranceMs: number
   maxSamples: number
   quarantine?: boolean
+  maxObjectBytes?: number
 }
 
 export type WorkerRequest = {id: number; object: ObjectKey; bytes: Uint8Array}

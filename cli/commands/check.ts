@@ -2,6 +2,7 @@ import {type FileHandle, open, writeFile} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import {Flags} from '@oclif/core'
 import {idBudget} from '../../checks/findings/duplicate-records.js'
+import {DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT} from '../../lake/codec/gunzip-object.js'
 import {InvalidOptionError} from '../../lake/errors.js'
 import {junitReport} from '../../checks/report/junit-report.js'
 import {openLake} from '../../lake/store/open-lake.js'
@@ -16,6 +17,8 @@ import {awsOptionsFor, durationFlag, lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
 import {progressLine} from '../progress-line.js'
+
+const MIB = 1024 * 1024
 
 export default class Check extends PixelCommand {
   static override summary = 'Audit a day (an hour, or a range of days) of the lake: did it land complete, once, and well-formed?'
@@ -78,6 +81,12 @@ lake unreachable), with one line saying why.`
       default: 400,
       min: 1,
     }),
+    'max-object-size': Flags.integer({
+      description: 'Megabytes (MiB) one object may take, stored or decompressed; a larger one (a gzip bomb) is a corrupt-object and is not read, e.g. 1024. Memory peaks near this much per worker.',
+      default: DEFAULT_MAX_OBJECT_BYTES / MIB,
+      min: 1,
+      max: Math.floor(MAX_OBJECT_BYTES_LIMIT / MIB),
+    }),
     concurrency: Flags.integer({
       description: 'Worker threads that decode and validate objects in parallel, e.g. 4 (default: one per core; 0 works in one thread).',
       default: async () => availableParallelism(),
@@ -117,6 +126,7 @@ lake unreachable), with one line saying why.`
         failOn,
         workers: flags.concurrency,
         idBudget: idBudget(flags['memory-budget']),
+        maxObjectBytes: flags['max-object-size'] * MIB,
         onProgress: ({done, total, bytes, totalBytes}) =>
           progress.update(`reading ${done}/${total} objects, ${formatBytesOf(bytes, totalBytes)}`, done === total),
         onWarning: (message) => this.warn(message),

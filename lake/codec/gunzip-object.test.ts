@@ -58,4 +58,41 @@ describe('gunzipObject', () => {
   it('still gunzips an object without the suffix when its bytes are gzip', () => {
     expect((gunzipObject(gzipSync(lines(0, 2)), false)).text.toString()).toBe(lines(0, 2))
   })
+
+  describe('given a gzip bomb (a small object that decodes to far more than the bound)', () => {
+    const bomb = gzipSync(Buffer.alloc(64 << 20, 0x0a), {level: 9})
+
+    it('stops at the bound and reports the object, with no text', () => {
+      const decoded = gunzipObject(bomb, true, {maxBytes: 1 << 20})
+      expect(bomb.length).toBeLessThan(100_000)
+      expect(decoded.text.length).toBe(0)
+      expect(decoded.corruption).toBe('over the --max-object-size of 1 MiB once decoded, so not read')
+    })
+
+    it('stops at the bound when the bomb is also truncated, without salvaging up to it again and again', () => {
+      const decoded = gunzipObject(bomb.subarray(0, bomb.length - 100), true, {maxBytes: 1 << 20})
+      expect(decoded.text.length).toBe(0)
+      expect(decoded.corruption).toMatch(/--max-object-size/)
+    })
+
+    it('reads an object right at the bound', () => {
+      const text = Buffer.alloc(1 << 20, 0x0a)
+      const decoded = gunzipObject(gzipSync(text), true, {maxBytes: 1 << 20})
+      expect(decoded.corruption).toBeUndefined()
+      expect(decoded.text.equals(text)).toBe(true)
+    })
+  })
+
+  it('reports a plain object larger than the bound without reading it', () => {
+    const decoded = gunzipObject(Buffer.from(lines(0, 1000)), false, {maxBytes: 1000})
+    expect(decoded).toEqual({text: Buffer.alloc(0), corruption: 'over the --max-object-size of 1000 bytes as stored, so not read'})
+  })
+
+  it('does not trust a gzip trailer that claims a huge size', () => {
+    const body = gzipSync(lines(0, 3))
+    body.writeUInt32LE(0xffffffff, body.length - 4) // ISIZE: 4 GiB
+    const decoded = gunzipObject(body, true)
+    expect(decoded.corruption).toBeDefined()
+    expect(decoded.text.toString()).toBe(lines(0, 3))
+  })
 })

@@ -7,6 +7,40 @@ export interface DecodedObject {
   corruption?: string
 }
 
+/**
+ * The most bytes one object may decode to unless told otherwise: 1 GiB. Firehose writes objects of
+ * at most 128 MiB before compression (its largest buffer), so anything far larger is hostile (a
+ * gzip bomb) or not Firehose's; the bound keeps a check's memory at about this much per worker.
+ */
+export const DEFAULT_MAX_OBJECT_BYTES = 1 << 30
+
+/** The largest bound a caller may set: text offsets are 32-bit signed in the native scanner. */
+export const MAX_OBJECT_BYTES_LIMIT = 2 ** 31 - 1
+
+export interface DecodeOptions {
+  /** Decoding stops past this many bytes and the object is reported, not read. @default DEFAULT_MAX_OBJECT_BYTES */
+  maxBytes?: number
+}
+
+/** Deflate never expands more than about 1032 to 1: a bound on any honest object's output. */
+const DEFLATE_MAX_RATIO = 1032
+
+/** The object decodes to more than the bound. */
+class TooLarge extends Error {}
+
+/**
+ * Why an object over the bound was not read, as a corrupt-object finding says it.
+ *
+ * @example oversizeCorruption(1 << 30, 'stored') // 'over the --max-object-size of 1024 MiB as stored, so not read'
+ */
+export function oversizeCorruption(maxBytes: number, as: 'stored' | 'decoded'): string {
+  return `over the --max-object-size of ${formatMiB(maxBytes)} ${as === 'stored' ? 'as stored' : 'once decoded'}, so not read`
+}
+
+function formatMiB(bytes: number): string {
+  return bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)} MiB` : `${bytes} bytes`
+}
+
 const GZIP_MAGIC_0 = 0x1f
 const GZIP_MAGIC_1 = 0x8b
 
@@ -21,15 +55,21 @@ const MAX_CHUNK = 1 << 29
  * The output chunk for the one-shot decoder: gzip's trailer holds the (last member's) size, so a
  * chunk that fits it whole spares joining 1 MiB chunks afterwards, a copy of every byte.
  */
-function outputChunk(bytes: Buffer): number {
+function outputChunk(bytes: Buffer, maxBytes: number): number {
+  // The trailer is the writer's word, not a fact: never allocate past what the bytes could hold.
   const size = bytes.length >= 18 ? bytes.readUInt32LE(bytes.length - 4) : 0
-  return Math.min(Math.max(size + 64, MIN_CHUNK), MAX_CHUNK)
+  return Math.min(Math.max(size + 64, MIN_CHUNK), MAX_CHUNK, Math.max(MIN_CHUNK, bytes.length * DEFLATE_MAX_RATIO), maxBytes + 1)
 }
 
-function decodesCleanly(bytes: Buffer, length: number): Buffer | undefined {
+function isTooLarge(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+}
+
+function decodesCleanly(bytes: Buffer, length: number, maxBytes: number): Buffer | undefined {
   try {
-    return gunzipSync(bytes.subarray(0, length), {chunkSize: MIN_CHUNK, finishFlush: constants.Z_SYNC_FLUSH})
-  } catch {
+    return gunzipSync(bytes.subarray(0, length), {chunkSize: MIN_CHUNK, finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: maxBytes})
+  } catch (error) {
+    if (isTooLarge(error)) throw new TooLarge()
     return undefined
   }
 }
@@ -39,13 +79,13 @@ function decodesCleanly(bytes: Buffer, length: number): Buffer | undefined {
  * "this prefix decodes" holds for every prefix shorter than the damage: a binary search finds
  * the longest (about 20 decodes, and only for corrupt objects).
  */
-function salvage(bytes: Buffer): Buffer {
+function salvage(bytes: Buffer, maxBytes: number): Buffer {
   let good = 0
   let bad = bytes.length
   let best: Buffer = Buffer.alloc(0)
   while (bad - good > 1) {
     const mid = Math.floor((good + bad) / 2)
-    const text = decodesCleanly(bytes, mid)
+    const text = decodesCleanly(bytes, mid, maxBytes)
     if (text) {
       good = mid
       best = text
@@ -63,20 +103,30 @@ function describeFailure(error: unknown): string {
 
 /**
  * Decodes one lake object: gzip with any number of members back to back, or plain text when the
- * key has no `.gz` suffix and the bytes are not gzip (Firehose without compression).
+ * key has no `.gz` suffix and the bytes are not gzip (Firehose without compression). An object
+ * that decodes to more than `maxBytes` (a gzip bomb) is corrupt and yields no text: memory and
+ * time stay bounded by `maxBytes` whatever the object holds.
  *
  * @example const {text, corruption} = gunzipObject(await lake.read(key), key.endsWith('.gz'))
  */
-export function gunzipObject(bytes: Buffer, gzipSuffix: boolean): DecodedObject {
+export function gunzipObject(bytes: Buffer, gzipSuffix: boolean, options: DecodeOptions = {}): DecodedObject {
+  const maxBytes = Math.min(options.maxBytes ?? DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT)
   if (!isGzip(bytes)) {
+    if (bytes.length > maxBytes) return {text: Buffer.alloc(0), corruption: oversizeCorruption(maxBytes, 'stored')}
     if (!gzipSuffix) return {text: bytes}
     const head = bytes.subarray(0, 4).toString('hex').replace(/(..)(?!$)/g, '$1 ')
     return {text: Buffer.alloc(0), corruption: bytes.length === 0 ? 'empty object, not gzip' : `not gzip (starts with bytes ${head})`}
   }
   try {
-    return {text: gunzipSync(bytes, {chunkSize: outputChunk(bytes)})}
+    return {text: gunzipSync(bytes, {chunkSize: outputChunk(bytes, maxBytes), maxOutputLength: maxBytes})}
   } catch (error) {
+    if (isTooLarge(error)) return {text: Buffer.alloc(0), corruption: oversizeCorruption(maxBytes, 'decoded')}
     // The one-shot decoder throws its output away on failure; keep what came before the damage.
-    return {text: salvage(bytes), corruption: describeFailure(error)}
+    try {
+      return {text: salvage(bytes, maxBytes), corruption: describeFailure(error)}
+    } catch (inner) {
+      if (inner instanceof TooLarge) return {text: Buffer.alloc(0), corruption: oversizeCorruption(maxBytes, 'decoded')}
+      throw inner
+    }
   }
 }

@@ -1,0 +1,52 @@
+import {gzipSync} from 'node:zlib'
+import {describe, expect, it} from 'vitest'
+import type {LocalLake} from '../lake/store/local-lake.js'
+import {type CheckOptions, runCheck} from './run-check.js'
+import {compileValidator, loadSchema} from './schema/record-validator.js'
+import {hourScope} from '../lake/scope.js'
+import {lakeFactory, tempLake} from '../fixtures/test-support/temp-lake.js'
+
+const HOUR = '2026-02-10T05'
+const validator = compileValidator(await loadSchema())
+type Factory = ReturnType<typeof lakeFactory>
+
+/** A lake holding `hostile` objects between two healthy ones of 10 records each. */
+async function lakeWith(hostile: (lake: LocalLake, f: Factory) => Promise<string[]>): Promise<{lake: LocalLake; keys: string[]}> {
+  const lake = tempLake()
+  const f = lakeFactory()
+  await lake.write(f.key(HOUR, 1), f.gzip(f.events(HOUR, 10)))
+  const keys = await hostile(lake, f)
+  await lake.write(f.key(HOUR, 59), f.gzip(f.events(HOUR, 10)))
+  return {lake, keys}
+}
+
+const check = (lake: LocalLake, options: Partial<CheckOptions> = {}) => runCheck({lake, scope: hourScope(HOUR), validator, now: new Date('2026-11-28T00:00:00Z'), ...options})
+
+describe.each([0, 2])('runCheck with %i workers', (workers) => {
+  it('reports a gzip bomb as a corrupt object, with its key, and judges the rest of the hour', async () => {
+    const {lake, keys} = await lakeWith(async (lake, f) => {
+      const key = f.key(HOUR, 30)
+      await lake.write(key, gzipSync(Buffer.alloc(32 << 20, 0x0a), {level: 9}))
+      return [key]
+    })
+    const report = await check(lake, {workers, maxObjectBytes: 4 << 20})
+    expect(report.findings.map((x) => [x.check, x.key])).toEqual([['corrupt-object', keys[0]]])
+    expect(report.findings[0].message).toContain('over the --max-object-size of 4 MiB once decoded, so not read')
+    expect(report.summary).toMatchObject({objects: 3, records: 20, valid: 20})
+  })
+
+  it('reports an object stored larger than the bound without reading it', async () => {
+    const {lake, keys} = await lakeWith(async (lake, f) => {
+      const key = f.key(HOUR, 30)
+      await lake.write(key, f.gzip(f.events(HOUR, 2000), {gzip: false}))
+      return [key]
+    })
+    const read: string[] = []
+    const watched = Object.assign(Object.create(lake) as LocalLake, {read: (key: string) => (read.push(key), lake.read(key))})
+    const report = await check(watched, {workers, maxObjectBytes: 64 << 10})
+    expect(report.findings.map((x) => [x.check, x.key])).toEqual([['corrupt-object', keys[0]]])
+    expect(report.findings[0].message).toContain('over the --max-object-size of 65536 bytes as stored, so not read')
+    expect(read).not.toContain(keys[0])
+    expect(report.summary).toMatchObject({objects: 3, records: 20})
+  })
+})
