@@ -70,6 +70,20 @@ describe('DuplicateRecords', () => {
     })
   })
 
+  it('keeps the same samples spilled as in memory: the earliest copies of each hour, on every run', () => {
+    const {objects} = day()
+    const findingsWith = (budget: number) => {
+      const dupes = new DuplicateRecords('event_id', 5, 100, budget)
+      for (const o of objects) dupes.see(o)
+      dupes.finish()
+      return dupes.findings()
+    }
+    const inMemory = findingsWith(idBudget(400))
+    expect(inMemory.filter((f) => f.count > 5)).not.toHaveLength(0)
+    // Each spill hashes with a seed of its own, so its partitions come back in another order each run.
+    for (const budget of [1000, 1000, 1000, 3000]) expect(findingsWith(budget)).toEqual(inMemory)
+  })
+
   it('deletes its spill files when it finishes, and when the check stops half-way', () => {
     const before = spillDirs()
     const finished = new DuplicateRecords('event_id', 5, 100, 10)

@@ -67,13 +67,27 @@ export class DuplicateRecords {
     this.count(object.hour, copies, samples)
   }
 
-  /** Counts what went to disk; call once after the last object. */
+  /**
+   * Counts what went to disk; call once after the last object. The partitions come back in an
+   * order of their own (a seeded hash), so each hour keeps its earliest copies by (object, record)
+   * as samples: the ones an in-memory run keeps, whatever the budget.
+   */
   finish(): void {
     if (!this.spill) return
+    const byHour = new Map<string, {copies: number; earliest: number[][]}>()
     try {
-      this.spill.findDuplicates((ordinal, index, original) => this.count(this.hours[ordinal], 1, [this.sample(ordinal, index, original)]))
+      this.spill.findDuplicates((ordinal, index, original) => {
+        const hour = this.hours[ordinal]
+        let entry = byHour.get(hour)
+        if (!entry) byHour.set(hour, (entry = {copies: 0, earliest: []}))
+        entry.copies++
+        keepEarliest(entry.earliest, [ordinal, index, original], this.maxSamples)
+      })
     } finally {
       this.spill.close()
+    }
+    for (const [hour, {copies, earliest}] of [...byHour].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      this.count(hour, copies, earliest.map(([ordinal, index, original]) => this.sample(ordinal, index, original)))
     }
   }
 
@@ -111,4 +125,14 @@ export class DuplicateRecords {
     this.table = undefined
     this.spill = spill
   }
+}
+
+/** Keeps in `list` the `most` smallest [ordinal, index, …] entries, sorted. */
+function keepEarliest(list: number[][], entry: number[], most: number): void {
+  const before = (a: number[], b: number[]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])
+  if (list.length === most && (most === 0 || !before(entry, list[most - 1]))) return
+  let at = list.length
+  while (at > 0 && before(entry, list[at - 1])) at--
+  list.splice(at, 0, entry)
+  if (list.length > most) list.pop()
 }
