@@ -3,6 +3,50 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {IdTable, mixId, randomSeed, wordAt} from './id-table.js'
 
+/**
+ * The spill folders alive in this process, removed on every way out: a normal end (close), an
+ * error (close in a finally), process.exit, and SIGINT, SIGTERM or SIGHUP, which would otherwise
+ * end the process without running any finally. Only SIGKILL can leave one behind.
+ */
+const liveDirs = new Set<string>()
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+function removeLiveDirs(): void {
+  for (const dir of liveDirs) rmSync(dir, {recursive: true, force: true})
+  liveDirs.clear()
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeLiveDirs()
+  unwatchExits()
+  // With no other listener the signal's default action ends the process, as if never caught.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+}
+
+function watchExits(): void {
+  if (liveDirs.size > 0) return
+  process.on('exit', removeLiveDirs)
+  for (const signal of SIGNALS) process.on(signal, onSignal)
+}
+
+function unwatchExits(): void {
+  process.off('exit', removeLiveDirs)
+  for (const signal of SIGNALS) process.off(signal, onSignal)
+}
+
+function makeSpillDir(): string {
+  watchExits()
+  const dir = mkdtempSync(join(tmpdir(), 'pixel-ids-'))
+  liveDirs.add(dir)
+  return dir
+}
+
+function removeSpillDir(dir: string): void {
+  rmSync(dir, {recursive: true, force: true})
+  liveDirs.delete(dir)
+  if (liveDirs.size === 0) unwatchExits()
+}
+
 // An entry: the id's four words, the ordinal of its object, its record index in that object.
 const ENTRY_WORDS = 6
 const BUFFER_ENTRIES = 1 << 14
@@ -16,7 +60,7 @@ const BUFFER_ENTRIES = 1 << 14
  * @example const spill = new IdSpill(64); spill.append(ids, 0, 3, 12); spill.findDuplicates(onCopy); spill.close()
  */
 export class IdSpill {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'pixel-ids-'))
+  private readonly dir = makeSpillDir()
   private readonly files: number[]
   private readonly buffers: Uint32Array[]
   private readonly filled: number[]
@@ -76,7 +120,7 @@ export class IdSpill {
     if (this.closed) return
     this.closed = true
     for (const fd of this.files) closeSync(fd)
-    rmSync(this.dir, {recursive: true, force: true})
+    removeSpillDir(this.dir)
   }
 
   private flush(p: number): void {
