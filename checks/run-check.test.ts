@@ -257,3 +257,33 @@ describe('a lake URL that misses the partitions root', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+describe('runCheck on partition values out of range', () => {
+  it.each(['hour=24', 'hour=99'])('reports a %s key as unexpected, belonging to no hour, rather than rolling it into the next day', async (folder) => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    for (let h = 0; h < 24; h++) {
+      const hour = `2026-02-10T${String(h).padStart(2, '0')}`
+      await lake.write(f.key(hour), f.gzip(f.events(hour, 1)))
+    }
+    const stray = f.key('2026-02-10T23').replace('/hour=23/', `/${folder}/`)
+    await lake.write(stray, f.gzip(f.events('2026-02-10T23', 1)))
+    const report = await runCheck({lake, scope: dayScope('2026-02-10'), validator, now: new Date('2026-11-28T00:00:00Z')})
+    expect(report.findings.map((x) => [x.check, x.hour, x.key])).toEqual([['unexpected-key', null, stray]])
+    expect(report.summary.objects).toBe(24)
+  })
+})
+
+describe('runCheck on a year below 1000', () => {
+  it('audits the day 0099-01-01 itself, not 1999-01-01', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const hour = '0099-01-01T05'
+    await lake.write(f.key(hour), f.gzip(f.events(hour, 3, {ts: '0099-01-01T05:10:00.000Z'})))
+    await lake.write(f.key('1999-01-01T05'), f.gzip(f.events('1999-01-01T05', 7)))
+    const report = await runCheck({lake, scope: dayScope('0099-01-01'), validator: compileValidator({type: 'object'}), now: new Date('2026-11-28T00:00:00Z')})
+    expect(report.scope.from).toBe('0099-01-01T00:00:00.000Z')
+    expect(report.summary.records).toBe(3)
+    expect(report.hours.find((h) => h.hour === hour)?.records).toBe(3)
+  })
+})

@@ -18,6 +18,17 @@ describe('dayScope', () => {
     expect(dayScope(day, new Date('2026-11-28T00:30:00Z')).hours[0]).toBe(first)
   })
 
+  it.each([
+    ['0099-01-01', '0099-01-01T00'],
+    ['0000-02-29', '0000-02-29T00'],
+    ['0999-12-31', '0999-12-31T00'],
+  ])('audits %s itself, not a day 1900 years later', (day, first) => {
+    const scope = dayScope(day)
+    expect(scope.hours[0]).toBe(first)
+    expect(scope.hours).toHaveLength(24)
+    expect(scope.from.getUTCFullYear()).toBe(Number(day.slice(0, 4)))
+  })
+
   it.each(['2026-02-30', '2026-13-01', '10-02-2026', 'tomorrow', ''])('rejects %j with a message naming --day', (day) => {
     expect(() => dayScope(day)).toThrow(InvalidOptionError)
     expect(() => dayScope(day)).toThrow(/--day/)
@@ -29,6 +40,10 @@ describe('hourScope', () => {
     const scope = hourScope('2026-02-10T05')
     expect(scope.hours).toEqual(['2026-02-10T05'])
     expect(scope.from.toISOString()).toBe('2026-02-10T05:00:00.000Z')
+  })
+
+  it('covers an hour of a year below 1000 as that year', () => {
+    expect(hourScope('0099-01-01T05').hours).toEqual(['0099-01-01T05'])
   })
 
   it.each(['2026-02-10T24', '2026-02-10', '2026-02-10T5', '2026-02-29T01'])('rejects %j with a message naming --hour', (hour) => {

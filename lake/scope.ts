@@ -1,4 +1,5 @@
 import {InvalidOptionError} from './errors.js'
+import {utcDate} from './utc-date.js'
 
 /** One hour in ms. */
 export const HOUR_MS = 3_600_000
@@ -44,8 +45,8 @@ export function hourEnded(label: string, now: Date): boolean {
 
 function parseCalendarDay(text: string, what: string): Date {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
-  const at = match ? new Date(Date.UTC(+match[1], +match[2] - 1, +match[3])) : undefined
-  if (!at || at.getUTCDate() !== +match![3] || at.getUTCMonth() !== +match![2] - 1) {
+  const at = match ? utcDate(+match[1], +match[2], +match[3]) : undefined
+  if (!at) {
     throw new InvalidOptionError(`${what} "${text}" is not a day: use YYYY-MM-DD (UTC), yesterday or today`)
   }
   return at
@@ -66,11 +67,10 @@ export function dayScope(day: string, now: Date = new Date()): Scope {
 }
 
 function dayStart(day: string, flag: string, now: Date): Date {
-  const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
+  const today = new Date(Math.floor(now.getTime() / (24 * HOUR_MS)) * 24 * HOUR_MS)
   if (day === 'today') return today
   if (day === 'yesterday') return new Date(today.getTime() - 24 * HOUR_MS)
-  return parseCalendarDay(day, flag)
-}
+  return parseCalendarDay(day, flag)}
 
 /**
  * Resolves `--hour YYYY-MM-DDTHH` (UTC) to a one-hour scope.

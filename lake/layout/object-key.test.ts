@@ -26,7 +26,15 @@ describe('parseObjectKey', () => {
     expect(parseObjectKey(`year=2026/month=02/day=10/hour=05/pixel-1-2026-02-10-05-14-03-${UUID}`)?.gzipSuffix).toBe(false)
   })
 
+  it('reads a key of a year below 1000 as that year', () => {
+    const parsed = parseObjectKey(`year=0099/month=01/day=01/hour=05/pixel-1-0099-01-01-05-14-03-${UUID}.gz`)
+    expect(parsed?.hour).toBe('0099-01-01T05')
+    expect(parsed?.arrival.toISOString()).toBe('0099-01-01T05:14:03.000Z')
+  })
+
   describe.each([
+    ['month 13', `year=2026/month=13/day=10/hour=05/pixel-1-2026-02-10-05-14-03-${UUID}.gz`],
+    ['day 32', `year=2026/month=01/day=32/hour=05/pixel-1-2026-02-10-05-14-03-${UUID}.gz`],
     ['a file directly in the day folder', 'year=2026/month=02/day=10/_SUCCESS'],
     ['a name that is not Firehose\'s', 'year=2026/month=02/day=10/hour=05/README.txt'],
     ['hour 24', `year=2026/month=02/day=10/hour=24/pixel-1-2026-02-10-05-14-03-${UUID}.gz`],
@@ -46,5 +54,11 @@ describe('objectKey', () => {
     const key = objectKey({stream: 'pixel', version: 2, hour: new Date('2026-02-10T05:00:00Z'), arrival: new Date('2026-02-10T05:59:07Z'), uuid: UUID})
     expect(key).toBe(`year=2026/month=02/day=10/hour=05/pixel-2-2026-02-10-05-59-07-${UUID}.gz`)
     expect(parseObjectKey(key)?.hour).toBe('2026-02-10T05')
+  })
+
+  it('builds the key of a year below 1000 with four digits', () => {
+    const key = objectKey({stream: 'pixel', version: 1, hour: new Date('0099-01-01T05:00:00Z'), arrival: new Date('0099-01-01T05:20:00Z'), uuid: UUID})
+    expect(key.startsWith('year=0099/month=01/day=01/hour=05/pixel-1-0099-01-01-05-20-00-')).toBe(true)
+    expect(parseObjectKey(key)?.hour).toBe('0099-01-01T05')
   })
 })

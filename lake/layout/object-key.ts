@@ -1,3 +1,4 @@
+import {utcDate} from '../utc-date.js'
 import {hourFolder} from './partition-path.js'
 
 /**
@@ -23,11 +24,7 @@ const NAME =
   /^(.+)-(\d+)-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.gz)?$/i
 
 function utc(y: string, mo: string, d: string, h = '0', mi = '0', s = '0'): Date | undefined {
-  const at = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s))
-  const fits =
-    at.getUTCFullYear() === +y && at.getUTCMonth() === +mo - 1 && at.getUTCDate() === +d &&
-    at.getUTCHours() === +h && at.getUTCMinutes() === +mi && at.getUTCSeconds() === +s
-  return fits ? at : undefined
+  return utcDate(+y, +mo, +d, +h, +mi, +s)
 }
 
 /**

@@ -1,3 +1,5 @@
+import {utcDate} from '../utc-date.js'
+
 /**
  * The partition folders of the lake, `year=YYYY/month=MM/day=DD/hour=HH/`: how to build them
  * for a day or an hour, and how to read them back leniently (a writer may leave out the zero
@@ -83,8 +85,9 @@ export function partitionFolders(names: string[], field: PartitionField, value: 
 export function hourOfFolders(key: string): string | null {
   const m = LENIENT_HOUR.exec(key)
   if (!m) return null
-  const at = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4]))
-  return Number.isNaN(at.getTime()) ? null : at.toISOString().slice(0, 13)
+  // An out-of-range value (hour=24, day=32, month=13) names no hour: never roll it over.
+  const at = utcDate(+m[1], +m[2], +m[3], +m[4])
+  return at === undefined ? null : at.toISOString().slice(0, 13)
 }
 
 /** The layout of an object key, as a message shows it. */

@@ -26,6 +26,8 @@ describe('partitionHour', () => {
     {ts: '2026-02-10T23:59:59Z', hour: '2026-02-10T23:00:00.000Z'},
     // The stack's jq only slices the string: the zone is not read, so neither is it here.
     {ts: '2026-11-28T09:41:07+05:00', hour: '2026-11-28T09:00:00.000Z'},
+    // jq slices "0099" as the year: the year 99, not 1999.
+    {ts: '0099-01-01T05:00:00Z', hour: '0099-01-01T05:00:00.000Z'},
   ])('puts ts $ts in the hour $hour, as the stack jq slices it', ({ts, hour}) => {
     expect(partitionHour(line({ts}))?.toISOString()).toBe(hour)
   })

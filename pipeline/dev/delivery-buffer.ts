@@ -5,6 +5,7 @@ import {gzip} from 'node:zlib'
 import type {Lake} from '../../lake/store/lake.js'
 import {objectKey} from '../../lake/layout/object-key.js'
 import {ERRORS_ROOT} from '../../lake/layout/bucket-layout.js'
+import {utcDate} from '../../lake/utc-date.js'
 import {DeliveryClosedError, DeliveryFailedError} from './errors.js'
 
 const gzipAsync = promisify(gzip)
@@ -86,9 +87,7 @@ export function partitionHour(data: Uint8Array): Date | undefined {
   if (typeof ts !== 'string') return undefined
   const [year, month, day, hour] = [ts.slice(0, 4), ts.slice(5, 7), ts.slice(8, 10), ts.slice(11, 13)]
   if (!/^\d{4}$/.test(year) || ![month, day, hour].every((part) => /^\d{2}$/.test(part))) return undefined
-  const at = new Date(Date.UTC(+year, +month - 1, +day, +hour))
-  const real = at.getUTCFullYear() === +year && at.getUTCMonth() === +month - 1 && at.getUTCDate() === +day && at.getUTCHours() === +hour
-  return real ? at : undefined
+  return utcDate(+year, +month, +day, +hour)
 }
 
 /**
