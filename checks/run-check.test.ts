@@ -1,6 +1,7 @@
+import {mkdirSync, renameSync, symlinkSync, unlinkSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
-import {join} from 'node:path'
 import {LakeRootError} from '../lake/errors.js'
 import {LocalLake} from '../lake/store/local-lake.js'
 import type {Lake} from '../lake/store/lake.js'
@@ -285,5 +286,92 @@ describe('runCheck on a year below 1000', () => {
     expect(report.scope.from).toBe('0099-01-01T00:00:00.000Z')
     expect(report.summary.records).toBe(3)
     expect(report.hours.find((h) => h.hour === hour)?.records).toBe(3)
+  })
+})
+
+describe('runCheck on a folder lake with symbolic links', () => {
+  const moveBehindLink = (lake: LocalLake, key: string, target: string) => {
+    // The hour's folder moves to `target` and a link takes its place.
+    const folder = join(lake.url, dirname(key))
+    mkdirSync(dirname(target), {recursive: true})
+    renameSync(folder, target)
+    symlinkSync(target, folder)
+  }
+
+  describe.each([
+    ['the day', () => dayScope('2026-02-10')],
+    ['the hour', () => hourScope(HOUR)],
+  ])('checking %s', (_, scope) => {
+    it('reads an hour folder linked inside the lake, with no gap', async () => {
+      const lake = tempLake()
+      const f = lakeFactory()
+      const key = f.key(HOUR)
+      await lake.write(key, f.gzip(f.events(HOUR, 6)))
+      moveBehindLink(lake, key, join(lake.url, 'archive', 'hour5'))
+      const report = await check(lake, {scope: scope()})
+      expect(report.hours.find((h) => h.hour === HOUR)).toMatchObject({objects: 1, records: 6})
+      expect(report.findings.filter((x) => x.hour === HOUR)).toEqual([])
+    })
+
+    it('reports an hour folder linked outside the lake as an unexpected key of that hour, and does not read it', async () => {
+      const lake = tempLake()
+      const f = lakeFactory()
+      const key = f.key(HOUR)
+      await lake.write(key, f.gzip(f.events(HOUR, 6)))
+      moveBehindLink(lake, key, join(tempLake().url, 'elsewhere'))
+      const report = await check(lake, {scope: scope()})
+      expect(report.summary.records).toBe(0)
+      expect(report.findings.filter((x) => x.hour === HOUR).map((x) => [x.check, x.key])).toEqual([
+        ['gap', null],
+        ['unexpected-key', `${dirname(key)}/`],
+      ])
+      expect(report.findings.find((x) => x.check === 'unexpected-key')?.message).toMatch(/is a symbolic link to .*, outside the lake folder; it was not read$/)
+    })
+  })
+
+  it('reads an object linked inside the lake', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const key = f.key(HOUR)
+    await lake.write(`archive/${key}`, f.gzip(f.events(HOUR, 4)))
+    mkdirSync(dirname(join(lake.url, key)), {recursive: true})
+    symlinkSync(join(lake.url, 'archive', key), join(lake.url, key))
+    const report = await check(lake)
+    expect(report.summary).toMatchObject({objects: 1, records: 4})
+    expect(report.findings).toEqual([])
+  })
+
+  it('reports an object linked outside the lake as an unexpected key', async () => {
+    const lake = tempLake()
+    const outside = tempLake()
+    const f = lakeFactory()
+    const key = f.key(HOUR)
+    await lake.write(f.key(HOUR), f.gzip(f.events(HOUR, 2)))
+    await outside.write(key, f.gzip(f.events(HOUR, 4)))
+    symlinkSync(join(outside.url, key), join(lake.url, key))
+    const report = await check(lake)
+    expect(report.summary.records).toBe(2)
+    expect(report.findings.map((x) => [x.check, x.hour, x.key])).toEqual([['unexpected-key', HOUR, key]])
+  })
+})
+
+describe('runCheck when an object is deleted while it runs', () => {
+  it.each([0, 2])('reports the vanished object as an unexpected key and judges the rest (%i workers)', async (workers) => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const keys = [f.key(HOUR, 10), f.key(HOUR, 20), f.key(HOUR, 30)]
+    for (const key of keys) await lake.write(key, f.gzip(f.events(HOUR, 5)))
+    // Listed first, then deleted before it is read.
+    const deleting: Lake = Object.assign(Object.create(lake) as Lake, {
+      async *listObjects(prefix: string) {
+        yield* lake.listObjects(prefix)
+        unlinkSync(join(lake.url, keys[1]))
+      },
+    })
+    const report = await check(deleting, {workers})
+    expect(report.summary).toMatchObject({objects: 2, records: 10})
+    expect(report.findings.map((x) => [x.check, x.hour, x.key])).toEqual([['unexpected-key', HOUR, keys[1]]])
+    expect(report.findings[0].message).toMatch(/was listed but was gone when it was read/)
+    expect(report.ok).toBe(true)
   })
 })

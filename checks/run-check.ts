@@ -5,7 +5,8 @@ import {DuplicateRecords} from './findings/duplicate-records.js'
 import {findGaps} from './findings/gaps.js'
 import {HourTally} from './findings/hour-tally.js'
 import type {Lake} from '../lake/store/lake.js'
-import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from './findings/object-findings.js'
+import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding, vanishedObjectFinding} from './findings/object-findings.js'
+import {ObjectVanishedError} from '../lake/errors.js'
 import {misplacedFindings, schemaFindings, unparseableFindings} from './findings/record-findings.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report/report.js'
 import {type ObjectScan, type QuarantineEntry, scanObject, unreadScan} from './scan/scan-object.js'
@@ -96,7 +97,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const unparseable = new HourTally(maxSamples)
   const schema = new HourTally(maxSamples)
   const misplaced = new HourTally(maxSamples)
-  const findings: Finding[] = unexpected.map(({key, hour}) => unexpectedKeyFinding(key, hour))
+  const findings: Finding[] = unexpected.map(({key, hour, refused}) => unexpectedKeyFinding(key, hour, refused))
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
   const fastPathMode = options.fastPath ?? true
   const fastPath = fastPathMode === false ? undefined : compileFastPath(validator.schema, idField, timeField, {native: fastPathMode !== 'javascript'})
@@ -120,9 +121,20 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   while (next < objects.length && pending.length < readAhead) readNext()
   try {
     for (let ordinal = 0; ordinal < objects.length; ordinal++) {
-      const scan = await pending.shift()!
+      let scan: ObjectScan | undefined
+      try {
+        scan = await pending.shift()!
+      } catch (error) {
+        // Deleted between the listing and its read: report it and judge the rest of the scope.
+        if (!(error instanceof ObjectVanishedError)) throw error
+      }
       if (next < objects.length) readNext()
       const object = objects[ordinal]
+      if (scan === undefined) {
+        findings.push(vanishedObjectFinding(object))
+        options.onProgress?.({done: ordinal + 1, total: objects.length, bytes: summary.bytes, totalBytes})
+        continue
+      }
       const hour = hours.get(scan.hour)!
       hour.objects++
       hour.records += scan.records

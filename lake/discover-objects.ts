@@ -11,8 +11,12 @@ export interface DiscoveredObject extends ObjectKey {
 export interface Discovery {
   /** The objects to read, in (partition hour, key) order: the order that decides originals. */
   objects: DiscoveredObject[]
-  /** Keys in the scope that do not fit the layout, with the hour their folders name, if any. */
-  unexpected: {key: string; hour: string | null}[]
+  /**
+   * Keys in the scope that are not read, with the hour their folders name, if any: keys that do
+   * not fit the layout, and entries the store refuses (`refused` says why, e.g. a symbolic link
+   * out of a local lake).
+   */
+  unexpected: {key: string; hour: string | null; refused?: string}[]
   /** Top-level folders of the lake, for checkLakeRoot's hint when it holds no partitions at all. */
   topFolders: string[]
 }
@@ -51,9 +55,10 @@ export async function discoverObjects(lake: Lake, scope: Scope): Promise<Discove
   }
   const objects: DiscoveredObject[] = []
   const unexpected: Discovery['unexpected'] = []
-  for (const {key, size} of found) {
+  for (const {key, size, refused} of found) {
     const parsed = parseObjectKey(key)
-    if (parsed && inScope.has(parsed.hour)) objects.push({...parsed, size})
+    if (refused !== undefined) unexpected.push({key, hour: parsed?.hour ?? hourOfFolders(key), refused})
+    else if (parsed && inScope.has(parsed.hour)) objects.push({...parsed, size})
     else unexpected.push({key, hour: hourOfFolders(key)})
   }
   objects.sort((a, b) => (a.hour !== b.hour ? (a.hour < b.hour ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

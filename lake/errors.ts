@@ -47,3 +47,14 @@ export class LakeRootError extends LakeError {
     this.name = 'LakeRootError'
   }
 }
+
+/**
+ * An object that was listed is gone when it is read (NoSuchKey, ENOENT): deleted or compacted
+ * while the check ran. A check reports it and goes on; it is not a reason to stop.
+ */
+export class ObjectVanishedError extends LakeError {
+  constructor(readonly key: string, message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'ObjectVanishedError'
+  }
+}

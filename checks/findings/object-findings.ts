@@ -32,12 +32,28 @@ export function lateArrivalFinding(object: ObjectKey, lateAfterMs: number): Find
   })
 }
 
-/** An `unexpected-key` finding for a key in the scope that does not fit the lake's layout. */
-export function unexpectedKeyFinding(key: string, hour: string | null): Finding {
+/**
+ * An `unexpected-key` finding for a key in the scope that was not read: it does not fit the
+ * lake's layout, or the store refused it (`refused` says why, e.g. a symbolic link out of the lake).
+ */
+export function unexpectedKeyFinding(key: string, hour: string | null, refused?: string): Finding {
   return finding('unexpected-key', {
     hour,
     key,
     count: 1,
-    message: `${key} does not fit ${KEY_LAYOUT}; it was not read`,
+    message: refused === undefined ? `${key} does not fit ${KEY_LAYOUT}; it was not read` : `${key} ${refused}; it was not read`,
+  })
+}
+
+/**
+ * An `unexpected-key` finding for an object that was listed but was gone when it was read
+ * (deleted or compacted while the check ran): its records are not counted, and the audit goes on.
+ */
+export function vanishedObjectFinding(object: ObjectKey): Finding {
+  return finding('unexpected-key', {
+    hour: object.hour,
+    key: object.key,
+    count: 1,
+    message: `${object.key} was listed but was gone when it was read (deleted while the check ran?); its records are not counted`,
   })
 }

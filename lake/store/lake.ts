@@ -2,6 +2,11 @@
 export interface LakeObject {
   key: string
   size: number
+  /**
+   * Why the store will not read this entry, when it will not: a symbolic link that leaves a local
+   * lake, a broken link, a loop, a device. Such an entry is reported, never read.
+   */
+  refused?: string
 }
 
 /**

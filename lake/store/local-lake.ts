@@ -1,15 +1,25 @@
-import {mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {lstat, mkdir, readdir, readFile, realpath, stat, writeFile} from 'node:fs/promises'
 import {dirname, join, resolve, sep} from 'node:path'
-import {LakeUnreachableError} from '../errors.js'
+import {LakeUnreachableError, ObjectVanishedError} from '../errors.js'
 import type {Lake, LakeObject} from './lake.js'
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR'
 }
 
-/** A lake in a local folder: the embedded default, so that demos and tests need no AWS. */
+function isInside(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)
+}
+
+/**
+ * A lake in a local folder: the embedded default, so that demos and tests need no AWS.
+ * Symbolic links are followed while they stay inside the lake folder; a link that leaves it, a
+ * broken link, a loop or anything that is not a file or folder is listed as refused (a check
+ * reports it as an unexpected key), never read and never silently skipped.
+ */
 export class LocalLake implements Lake {
   readonly url: string
+  private realRoot?: Promise<string>
 
   constructor(folder: string) {
     this.url = resolve(folder)
@@ -26,10 +36,21 @@ export class LocalLake implements Lake {
     if (!info.isDirectory()) throw new LakeUnreachableError(`lake ${this.url} is a file, not a folder: pass the folder that holds year=YYYY/`)
   }
 
+  /** The lake folder with every symbolic link resolved: what "inside the lake" is measured against. */
+  realUrl(): Promise<string> {
+    this.realRoot ??= realpath(this.url).catch(() => this.url)
+    return this.realRoot
+  }
+
   async listDirectories(prefix: string): Promise<string[]> {
     try {
       const entries = await readdir(join(this.url, prefix), {withFileTypes: true})
-      return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort()
+      const names: string[] = []
+      for (const e of entries) {
+        // A linked folder is listed too (and a broken link, which is no file): listObjects decides whether it may be read.
+        if (e.isDirectory() || (e.isSymbolicLink() && !(await this.linksToFile(join(this.url, prefix, e.name))))) names.push(e.name)
+      }
+      return names.sort()
     } catch (error) {
       if (isMissing(error)) return []
       throw new LakeUnreachableError(`cannot list ${join(this.url, prefix)}: ${(error as Error).message}`, {cause: error})
@@ -37,26 +58,19 @@ export class LocalLake implements Lake {
   }
 
   async *listObjects(prefix: string): AsyncIterable<LakeObject> {
-    let entries
-    try {
-      entries = await readdir(join(this.url, prefix), {withFileTypes: true})
-    } catch (error) {
-      if (isMissing(error)) return
-      throw new LakeUnreachableError(`cannot list ${join(this.url, prefix)}: ${(error as Error).message}`, {cause: error})
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    for (const entry of entries) {
-      const key = `${prefix}${prefix === '' || prefix.endsWith('/') ? '' : '/'}${entry.name}`
-      if (entry.isDirectory()) yield* this.listObjects(`${key}/`)
-      else if (entry.isFile()) yield {key, size: (await stat(join(this.url, key))).size}
-    }
+    yield* this.walk(prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`, await this.realUrl(), new Set())
   }
 
   async read(key: string): Promise<Buffer> {
+    const path = this.pathOf(key)
     try {
-      return await readFile(this.pathOf(key))
+      const real = await realpath(path)
+      if (!isInside(real, await this.realUrl())) throw new LakeUnreachableError(`cannot read ${path}: it links outside the lake folder`)
+      return await readFile(real)
     } catch (error) {
-      throw new LakeUnreachableError(`cannot read ${this.pathOf(key)}: ${(error as Error).message}`, {cause: error})
+      if (error instanceof LakeUnreachableError) throw error
+      if (isMissing(error)) throw new ObjectVanishedError(key, `${path} was listed but is gone`, {cause: error})
+      throw new LakeUnreachableError(`cannot read ${path}: ${(error as Error).message}`, {cause: error})
     }
   }
 
@@ -73,5 +87,67 @@ export class LocalLake implements Lake {
     // A key is data: never let one climb out of the lake folder.
     if (!path.startsWith(this.url + sep)) throw new LakeUnreachableError(`key ${JSON.stringify(key)} is outside the lake folder`)
     return path
+  }
+
+  private async linksToFile(path: string): Promise<boolean> {
+    try {
+      return (await stat(path)).isFile()
+    } catch {
+      return false
+    }
+  }
+
+  /** Lists the folder `prefix` (ending in `/`, or empty for the root), `ancestors` being the real folders above it. */
+  private async *walk(prefix: string, root: string, ancestors: Set<string>): AsyncIterable<LakeObject> {
+    const folder = join(this.url, prefix)
+    let real: string
+    try {
+      real = await realpath(folder)
+    } catch (error) {
+      if (!isMissing(error)) throw new LakeUnreachableError(`cannot list ${folder}: ${(error as Error).message}`, {cause: error})
+      if (prefix !== '' && (await lstat(folder).then((s) => s.isSymbolicLink(), () => false))) yield {key: prefix, size: 0, refused: 'is a broken symbolic link'}
+      return
+    }
+    if (!isInside(real, root)) {
+      yield {key: prefix, size: 0, refused: `is a symbolic link to ${real}, outside the lake folder`}
+      return
+    }
+    if (ancestors.has(real)) {
+      yield {key: prefix, size: 0, refused: 'is a symbolic link to a folder above it (a loop)'}
+      return
+    }
+    let entries
+    try {
+      entries = await readdir(folder, {withFileTypes: true})
+    } catch (error) {
+      if (isMissing(error)) return
+      throw new LakeUnreachableError(`cannot list ${folder}: ${(error as Error).message}`, {cause: error})
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const below = new Set(ancestors).add(real)
+    for (const entry of entries) {
+      const key = `${prefix}${entry.name}`
+      if (entry.isDirectory()) {
+        yield* this.walk(`${key}/`, root, below)
+        continue
+      }
+      let info
+      try {
+        info = await stat(join(this.url, key))
+      } catch (error) {
+        if (entry.isSymbolicLink() && isMissing(error)) yield {key, size: 0, refused: 'is a broken symbolic link'}
+        else if (!isMissing(error)) yield {key, size: 0, refused: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`}
+        // Otherwise it was deleted between the listing and now: it is not there to list.
+        continue
+      }
+      if (info.isDirectory()) yield* this.walk(`${key}/`, root, below)
+      else if (!info.isFile()) yield {key, size: 0, refused: 'is not a regular file'}
+      else if (entry.isSymbolicLink()) {
+        const target = await realpath(join(this.url, key)).catch(() => undefined)
+        if (target === undefined) continue
+        if (isInside(target, root)) yield {key, size: info.size}
+        else yield {key, size: 0, refused: `is a symbolic link to ${target}, outside the lake folder`}
+      } else yield {key, size: info.size}
+    }
   }
 }

@@ -1,6 +1,6 @@
 import {gzipSync} from 'node:zlib'
 import {beforeAll, describe, expect, inject, it} from 'vitest'
-import {LakeUnreachableError} from '../errors.js'
+import {LakeUnreachableError, ObjectVanishedError} from '../errors.js'
 import {flakyProxy} from '../../fixtures/test-support/flaky-proxy.js'
 import {freshBucket} from '../../fixtures/test-support/s3-bucket.js'
 import {MOTO_CREDENTIALS} from '../../fixtures/test-support/moto-server.js'
@@ -41,6 +41,12 @@ describe('S3Lake against a real S3-compatible server (moto) on 127.0.0.1', () =>
 
   it('reads an object whole, byte for byte', async () => {
     expect(await lake().read(keys[3])).toEqual(gzipSync(keys[3]))
+  })
+
+  it('fails with ObjectVanishedError, naming the key, when a listed object is gone (NoSuchKey)', async () => {
+    const reading = lake().read('year=2026/month=02/day=10/hour=05/deleted.gz')
+    await expect(reading).rejects.toThrow(ObjectVanishedError)
+    await expect(reading).rejects.toMatchObject({key: 'year=2026/month=02/day=10/hour=05/deleted.gz'})
   })
 
   it('rides out throttling and server errors by retrying', async () => {

@@ -1,5 +1,5 @@
 import {GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
-import {LakeUnreachableError} from '../errors.js'
+import {LakeUnreachableError, ObjectVanishedError} from '../errors.js'
 import type {Lake, LakeObject} from './lake.js'
 
 /** How to reach S3; every field falls back to the SDK's own chain (env, shared config, IMDS). */
@@ -116,6 +116,7 @@ export class S3Lake implements Lake {
       const bytes = await answer.Body!.transformToByteArray()
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     } catch (error) {
+      if ((error as {name?: string}).name === 'NoSuchKey') throw new ObjectVanishedError(key, `${this.url}${key} was listed but is gone`, {cause: error})
       throw explainS3Error(error, `read ${this.url}${key}`)
     }
   }
