@@ -70,7 +70,8 @@ function dayStart(day: string, flag: string, now: Date): Date {
   const today = new Date(Math.floor(now.getTime() / (24 * HOUR_MS)) * 24 * HOUR_MS)
   if (day === 'today') return today
   if (day === 'yesterday') return new Date(today.getTime() - 24 * HOUR_MS)
-  return parseCalendarDay(day, flag)}
+  return parseCalendarDay(day, flag)
+}
 
 /**
  * Resolves `--hour YYYY-MM-DDTHH` (UTC) to a one-hour scope.
