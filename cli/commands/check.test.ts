@@ -1,11 +1,12 @@
 import {execFile} from 'node:child_process'
-import {mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, relative} from 'node:path'
+import {dirname, join, relative} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {S3Lake} from '../../lake/store/s3-lake.js'
 import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import type {CheckReport} from '../../checks/report/report.js'
+import {stallingProxy} from '../../fixtures/test-support/flaky-proxy.js'
 import {freshBucket, motoEnv} from '../../fixtures/test-support/s3-bucket.js'
 import {runPixel} from '../test-support/run-pixel.js'
 
@@ -277,5 +278,77 @@ describe('pixel check --quarantine', () => {
     const {code, stderr} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--quarantine', join(scratch(), 'missing', 'q.jsonl')])
     expect(code).toBe(2)
     expect(stderr.trimEnd()).toMatch(/^Error: cannot write --quarantine .*ENOENT$/)
+  })
+})
+
+describe('pixel check output files', () => {
+  const sampleCopy = (): string => {
+    const lake = join(scratch(), 'lake')
+    cpSync(SAMPLE, lake, {recursive: true})
+    return lake
+  }
+  const firstObject = (lake: string): string => join(lake, filesUnder(lake).filter((f) => f.endsWith('.gz')).sort()[0])
+
+  describe.each(['--junit', '--quarantine'])('%s', (flag) => {
+    it('refuses a path that is an object of the lake before writing anything, and the object stays whole', async () => {
+      const lake = sampleCopy()
+      const object = firstObject(lake)
+      const before = readFileSync(object)
+      const {code, stdout, stderr} = await runPixel(['check', '--lake', lake, ...DAY, flag, object])
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+      expect(stderr.trimEnd()).toMatch(new RegExp(`^Error: ${flag} .* is inside the lake .*: write it outside the lake`))
+      expect(readFileSync(object)).toEqual(before)
+      expect(filesUnder(lake).sort()).toEqual(filesUnder(SAMPLE).sort())
+    })
+
+    it('refuses a link outside the lake that points at one of its objects', async () => {
+      const lake = sampleCopy()
+      const object = firstObject(lake)
+      const before = readFileSync(object)
+      const link = join(scratch(), 'out')
+      symlinkSync(object, link)
+      const {code, stderr} = await runPixel(['check', '--lake', lake, ...DAY, flag, link])
+      expect(code).toBe(2)
+      expect(stderr.trimEnd()).toMatch(/is inside the lake/)
+      expect(readFileSync(object)).toEqual(before)
+    })
+  })
+
+  it('leaves the output files and nothing else beside them', async () => {
+    const dir = scratch()
+    const {code} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--junit', join(dir, 'r.xml'), '--quarantine', join(dir, 'q.jsonl')])
+    expect(code).toBe(1)
+    expect(readdirSync(dir).sort()).toEqual(['q.jsonl', 'r.xml'])
+  })
+
+  it('refuses --junit and --quarantine naming the same file, and keeps the file that was there', async () => {
+    const file = join(scratch(), 'out')
+    writeFileSync(file, 'earlier')
+    const {code, stderr} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--junit', file, '--quarantine', file])
+    expect(code).toBe(2)
+    expect(stderr.trimEnd()).toMatch(/^Error: --junit and --quarantine name the same file/)
+    expect(readFileSync(file, 'utf8')).toBe('earlier')
+    expect(readdirSync(dirname(file))).toEqual(['out'])
+  })
+
+  it('refuses an unwritable --junit before it reads a single object', async () => {
+    const bucket = await freshBucket('check-junit-first')
+    const env = motoEnv()
+    Object.assign(process.env, env)
+    const lake = new S3Lake(`s3://${bucket}/events/`, {endpointUrl: env.AWS_ENDPOINT_URL_S3})
+    for (const file of filesUnder(SAMPLE)) await lake.write(file, readFileSync(join(SAMPLE, file)))
+    lake.close()
+    // Any object read through this proxy would hang: the check must stop before one is asked for.
+    const proxy = await stallingProxy(env.AWS_ENDPOINT_URL_S3, {path: /\/year=/, stallRequests: Infinity, afterBytes: 0})
+    try {
+      const {code, stderr} = await runPixel(['check', '--lake', `s3://${bucket}/events/`, ...DAY, '--junit', '/no/such/dir/r.xml'], {env: {...env, AWS_ENDPOINT_URL_S3: proxy.endpoint}})
+      expect(code).toBe(2)
+      expect(stderr.trimEnd()).toMatch(/^Error: cannot write --junit \/no\/such\/dir\/r\.xml: ENOENT$/)
+      expect(proxy.stalled).toEqual([])
+    } finally {
+      await proxy.stop()
+    }
   })
 })

@@ -1,21 +1,22 @@
-import {type FileHandle, open, writeFile} from 'node:fs/promises'
 import {availableParallelism} from 'node:os'
 import {Flags} from '@oclif/core'
 import {idBudget} from '../../checks/findings/duplicate-records.js'
 import {DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT} from '../../lake/codec/gunzip-object.js'
 import {InvalidOptionError} from '../../lake/errors.js'
 import {junitReport} from '../../checks/report/junit-report.js'
+import {LocalLake} from '../../lake/store/local-lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import type {CheckReport} from '../../checks/report/report.js'
 import {runCheck} from '../../checks/run-check.js'
-import type {QuarantineEntry} from '../../checks/scan/scan-object.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {formatBytesOf} from '../../checks/report/format-bytes.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
 import {awsOptionsFor, durationFlag, lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
+import {OutputFile} from '../output-file.js'
 import {PixelCommand} from '../pixel-command.js'
+import {QuarantineFile} from '../quarantine-file.js'
 import {progressLine} from '../progress-line.js'
 
 const MIB = 1024 * 1024
@@ -104,7 +105,7 @@ lake unreachable), with one line saying why.`
     const failOn = flags['fail-on'] as 'error' | 'warning' | 'never'
     const progress = progressLine()
     let lake
-    let quarantine: QuarantineFile | undefined
+    const outputs: OutputFile[] = []
     try {
       const scope = flags.hour ? hourScope(flags.hour) : flags.from || flags.to ? rangeScope(flags.from, flags.to) : dayScope(flags.day ?? 'yesterday')
       const schemaPath = flags.schema ?? config.schema
@@ -113,7 +114,20 @@ lake unreachable), with one line saying why.`
         ...awsOptionsFor('s3', flags, config),
         maxSockets: Math.max(16, flags.concurrency * 4),
       })
-      if (flags.quarantine) quarantine = await QuarantineFile.open(flags.quarantine)
+      // Before a single object is read: an output that cannot be written, or would land in the lake, stops here.
+      const lakeFolder = lake instanceof LocalLake ? await lake.realUrl() : undefined
+      const output = async (flag: string, path: string | undefined) => {
+        if (path === undefined) return undefined
+        const out = await OutputFile.create(flag, path, {lakeFolder})
+        outputs.push(out)
+        return out
+      }
+      const junit = await output('--junit', flags.junit)
+      const quarantineOut = await output('--quarantine', flags.quarantine)
+      if (junit && quarantineOut && junit.target === quarantineOut.target) {
+        throw new InvalidOptionError(`--junit and --quarantine name the same file ${flags.junit}: give each its own`)
+      }
+      const quarantine = quarantineOut && new QuarantineFile(quarantineOut)
       const report = await runCheck({
         lake,
         scope,
@@ -132,76 +146,20 @@ lake unreachable), with one line saying why.`
         onWarning: (message) => this.warn(message),
         quarantine: quarantine && ((entry) => quarantine!.add(entry)),
       })
-      await quarantine?.close()
+      await quarantine?.commit()
       progress.done()
-      if (flags.junit) await this.writeJunit(flags.junit, junitReport(report, failOn))
+      if (junit) {
+        await junit.write(junitReport(report, failOn))
+        await junit.commit()
+      }
       if (!this.jsonEnabled()) this.log(terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd())
       if (!report.ok) process.exitCode = 1
       return report
     } finally {
       progress.done()
       lake?.close()
-      await quarantine?.close()
+      // Whatever was not finished is removed; an earlier file of the same name stays as it was.
+      await Promise.all(outputs.map((out) => out.discard()))
     }
-  }
-
-  private async writeJunit(path: string, xml: string): Promise<void> {
-    try {
-      await writeFile(path, xml)
-    } catch (error) {
-      throw new InvalidOptionError(`cannot write --junit ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {cause: error})
-    }
-  }
-}
-
-/**
- * The `--quarantine` file: one JSON line per rejected record, appended in the order the check
- * judges them; buffered, so a day with many bad records costs one write per 1 MB.
- */
-class QuarantineFile {
-  private chunks: string[] = []
-  private size = 0
-  private writing: Promise<unknown> = Promise.resolve()
-  private closed = false
-
-  private constructor(private readonly file: FileHandle, private readonly path: string) {}
-
-  static async open(path: string): Promise<QuarantineFile> {
-    try {
-      return new QuarantineFile(await open(path, 'w'), path)
-    } catch (error) {
-      throw new InvalidOptionError(`cannot write --quarantine ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {cause: error})
-    }
-  }
-
-  add(entry: QuarantineEntry): void {
-    const line = JSON.stringify(entry.line === undefined
-      ? {key: entry.key, index: entry.index, hour: entry.hour, errors: entry.errors, record: entry.record}
-      : {key: entry.key, index: entry.index, hour: entry.hour, errors: entry.errors, line: entry.line}) + '\n'
-    this.chunks.push(line)
-    this.size += line.length
-    if (this.size >= 1 << 20) this.flush()
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.flush()
-    try {
-      await this.writing
-    } finally {
-      await this.file.close()
-    }
-  }
-
-  private flush(): void {
-    if (this.chunks.length === 0) return
-    const text = this.chunks.join('')
-    this.chunks = []
-    this.size = 0
-    this.writing = this.writing.then(() => this.file.write(text)).catch((error: NodeJS.ErrnoException) => {
-      throw new InvalidOptionError(`cannot write --quarantine ${this.path}: ${error.code ?? error.message}`, {cause: error})
-    })
-    this.writing.catch(() => {}) // a failure surfaces from close(); until then it is not unhandled
   }
 }
