@@ -18,3 +18,11 @@ export class SchemaLoadError extends CheckError {
     this.name = 'SchemaLoadError'
   }
 }
+
+/** The check ran past its `--timeout`; the message names what it was still waiting for. */
+export class CheckTimeoutError extends CheckError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'CheckTimeoutError'
+  }
+}

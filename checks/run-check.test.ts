@@ -3,6 +3,7 @@ import {dirname, join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
 import {LakeRootError} from '../lake/errors.js'
+import {CheckTimeoutError} from './errors.js'
 import {LocalLake} from '../lake/store/local-lake.js'
 import type {Lake} from '../lake/store/lake.js'
 import {type CheckOptions, runCheck} from './run-check.js'
@@ -373,5 +374,34 @@ describe('runCheck when an object is deleted while it runs', () => {
     expect(report.findings.map((x) => [x.check, x.hour, x.key])).toEqual([['unexpected-key', HOUR, keys[1]]])
     expect(report.findings[0].message).toMatch(/was listed but was gone when it was read/)
     expect(report.ok).toBe(true)
+  })
+})
+
+describe('runCheck with a time limit', () => {
+  it('stops when the limit passes, naming the object whose read it was waiting for', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const keys = [f.key(HOUR, 10), f.key(HOUR, 20)]
+    for (const key of keys) await lake.write(key, f.gzip(f.events(HOUR, 2)))
+    // The second object's read never ends, as behind an endpoint that stopped answering.
+    const hanging: Lake = Object.assign(Object.create(lake) as Lake, {
+      read: (key: string) => (key === keys[1] ? new Promise<Buffer>(() => {}) : lake.read(key)),
+    })
+    const checking = check(hanging, {timeoutMs: 300})
+    await expect(checking).rejects.toThrow(CheckTimeoutError)
+    await expect(checking).rejects.toThrow(`the check did not finish within --timeout 0.3 s: still waiting for ${lake.url}/${keys[1]} (a stalled endpoint?)`)
+  })
+
+  it('stops when a listing never ends, naming the lake', async () => {
+    const lake = tempLake()
+    const hanging: Lake = Object.assign(Object.create(lake) as Lake, {listDirectories: () => new Promise<string[]>(() => {})})
+    await expect(check(hanging, {timeoutMs: 200})).rejects.toThrow(`still waiting for the listing of ${lake.url}`)
+  })
+
+  it('finishes as usual within the limit', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    await lake.write(f.key(HOUR), f.gzip(f.events(HOUR, 3)))
+    expect((await check(lake, {timeoutMs: 60_000})).summary.records).toBe(3)
   })
 })

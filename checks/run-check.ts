@@ -7,6 +7,7 @@ import {HourTally} from './findings/hour-tally.js'
 import type {Lake} from '../lake/store/lake.js'
 import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding, vanishedObjectFinding} from './findings/object-findings.js'
 import {ObjectVanishedError} from '../lake/errors.js'
+import {Deadline} from './deadline.js'
 import {misplacedFindings, schemaFindings, unparseableFindings} from './findings/record-findings.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report/report.js'
 import {type ObjectScan, type QuarantineEntry, scanObject, unreadScan} from './scan/scan-object.js'
@@ -57,6 +58,11 @@ export interface CheckOptions {
   onWarning?: (message: string) => void
   /** Receives every schema-invalid or unparseable record, in (partition hour, key, index) order. */
   quarantine?: (entry: QuarantineEntry) => void
+  /**
+   * Milliseconds the whole check may take; past them it stops with a CheckTimeoutError naming what
+   * it was waiting for. @default no limit (each S3 request has its own timeouts)
+   */
+  timeoutMs?: number
 }
 
 function compareFindings(a: Finding, b: Finding): number {
@@ -83,8 +89,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const workers = Math.max(0, options.workers ?? 0)
   const readAhead = Math.max(options.readAhead ?? 16, workers * 4, 1)
 
-  const {objects, unexpected, topFolders} = await discoverObjects(lake, scope)
-  const warning = await checkLakeRoot(lake, topFolders)
+  const deadline = options.timeoutMs ? new Deadline(options.timeoutMs) : undefined
+  const waitFor = <T>(work: Promise<T>, what: string): Promise<T> => (deadline ? deadline.race(work, what) : work)
+
+  const {objects, unexpected, topFolders} = await waitFor(discoverObjects(lake, scope), `the listing of ${lake.url}`)
+  const warning = await waitFor(checkLakeRoot(lake, topFolders), `the listing of ${lake.url}`)
   if (warning) options.onWarning?.(warning)
 
   const now = options.now ?? new Date()
@@ -123,7 +132,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     for (let ordinal = 0; ordinal < objects.length; ordinal++) {
       let scan: ObjectScan | undefined
       try {
-        scan = await pending.shift()!
+        scan = await waitFor(pending.shift()!, `${lake.url.replace(/\/?$/, '/')}${objects[ordinal].key}`)
       } catch (error) {
         // Deleted between the listing and its read: report it and judge the rest of the scope.
         if (!(error instanceof ObjectVanishedError)) throw error

@@ -352,3 +352,38 @@ describe('pixel check output files', () => {
     }
   })
 })
+
+describe('pixel check against an S3 endpoint that stops answering mid-read', () => {
+  it('exits 2 at --timeout with one line naming the object it waited for, and writes no half report', async () => {
+    const bucket = await freshBucket('check-stall')
+    const env = motoEnv()
+    Object.assign(process.env, env)
+    const lake = new S3Lake(`s3://${bucket}/events/`, {endpointUrl: env.AWS_ENDPOINT_URL_S3})
+    for (const file of filesUnder(SAMPLE)) await lake.write(file, readFileSync(join(SAMPLE, file)))
+    lake.close()
+    const proxy = await stallingProxy(env.AWS_ENDPOINT_URL_S3, {path: /\/year=[^?]*\.gz/, stallRequests: Infinity, afterBytes: 5})
+    const junit = join(scratch(), 'r.xml')
+    writeFileSync(junit, 'earlier')
+    try {
+      const {code, stdout, stderr} = await runPixel(['check', '--lake', `s3://${bucket}/events/`, ...DAY, '--timeout', '3s', '--junit', junit], {
+        env: {...env, AWS_ENDPOINT_URL_S3: proxy.endpoint},
+      })
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+      const waited = /^Error: the check did not finish within --timeout 3 s: still waiting for s3:\/\/[^/]+\/events\/(\S+) \(a stalled endpoint\?\)$/.exec(stderr.trimEnd())
+      expect(waited).not.toBeNull()
+      expect(proxy.stalled.some((path) => path.split('?')[0].endsWith(`/events/${waited![1]}`))).toBe(true)
+      expect(readFileSync(junit, 'utf8')).toBe('earlier')
+      expect(readdirSync(dirname(junit))).toEqual(['r.xml'])
+    } finally {
+      await proxy.stop()
+    }
+  })
+
+  it.each(['0', 'soon'])('refuses --timeout %s with one line', async (value) => {
+    const {code, stderr} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--timeout', value])
+    expect(code).toBe(2)
+    expect(stderr.trimEnd()).toMatch(/^Error: --timeout "\w+" is (no time at all|not a duration)/)
+  })
+})

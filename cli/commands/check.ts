@@ -12,7 +12,7 @@ import {compileValidator, loadSchema} from '../../checks/schema/record-validator
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {formatBytesOf} from '../../checks/report/format-bytes.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
-import {awsOptionsFor, durationFlag, lakeFlags} from '../flags.js'
+import {awsOptionsFor, durationFlag, lakeFlags, parseMinutes} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {OutputFile} from '../output-file.js'
 import {PixelCommand} from '../pixel-command.js'
@@ -88,6 +88,15 @@ lake unreachable), with one line saying why.`
       min: 1,
       max: Math.floor(MAX_OBJECT_BYTES_LIMIT / MIB),
     }),
+    timeout: Flags.custom<number>({
+      description: 'Give up when the whole check takes longer than this, exiting 2 with one line naming the object or listing it waited for, e.g. 2h (default: no limit; every S3 request still gives up after its own timeouts and 5 tries).',
+      helpValue: '90s|30m|2h',
+      parse: async (input) => {
+        const minutes = parseMinutes(input, '--timeout')
+        if (!(minutes > 0)) throw new InvalidOptionError(`--timeout "${input}" is no time at all: give a duration such as 30m or 2h, or leave it out for no limit`)
+        return minutes
+      },
+    })(),
     concurrency: Flags.integer({
       description: 'Worker threads that decode and validate objects in parallel, e.g. 4 (default: one per core; 0 works in one thread).',
       default: async () => availableParallelism(),
@@ -136,6 +145,7 @@ lake unreachable), with one line saying why.`
         timeField: flags['time-field'],
         toleranceMinutes: flags.tolerance,
         lateAfterMinutes: flags['late-after'],
+        timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 60_000,
         minRecords: flags['min-records'],
         failOn,
         workers: flags.concurrency,

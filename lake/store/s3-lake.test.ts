@@ -1,7 +1,7 @@
 import {gzipSync} from 'node:zlib'
 import {beforeAll, describe, expect, inject, it} from 'vitest'
 import {LakeUnreachableError, ObjectVanishedError} from '../errors.js'
-import {flakyProxy} from '../../fixtures/test-support/flaky-proxy.js'
+import {flakyProxy, stallingProxy} from '../../fixtures/test-support/flaky-proxy.js'
 import {freshBucket} from '../../fixtures/test-support/s3-bucket.js'
 import {MOTO_CREDENTIALS} from '../../fixtures/test-support/moto-server.js'
 import {openLake} from './open-lake.js'
@@ -60,6 +60,48 @@ describe('S3Lake against a real S3-compatible server (moto) on 127.0.0.1', () =>
     } finally {
       await proxy.stop()
     }
+  })
+
+  describe('against an endpoint that stops answering', () => {
+    const withProxy = async (options: Parameters<typeof stallingProxy>[1], run: (proxyLake: S3Lake, stalled: string[]) => Promise<void>) => {
+      const proxy = await stallingProxy(inject('s3Endpoint'), options)
+      const proxyLake = new S3Lake(`s3://${bucket}/events`, {endpointUrl: proxy.endpoint, listPageSize: 10, idleTimeoutMs: 300, requestTimeoutMs: 600, maxAttempts: 3})
+      try {
+        await run(proxyLake, proxy.stalled)
+      } finally {
+        proxyLake.close()
+        await proxy.stop()
+      }
+    }
+
+    it.each([
+      ['before the headers', undefined],
+      ['in the middle of the body', 5],
+    ])('retries a read that stalls %s, and returns every byte', async (_, afterBytes) => {
+      await withProxy({path: /\/o-07\.gz/, stallRequests: 2, afterBytes}, async (proxyLake, stalled) => {
+        expect(await proxyLake.read(keys[7])).toEqual(gzipSync(keys[7]))
+        expect(stalled).toHaveLength(2)
+      })
+    })
+
+    it('retries a listing page that stalls', async () => {
+      await withProxy({path: /list-type=2/, stallRequests: 1, afterBytes: 20}, async (proxyLake, stalled) => {
+        expect(await proxyLake.listDirectories('year=2026/month=02/day=10/')).toHaveLength(24)
+        expect(stalled).toHaveLength(1)
+      })
+    })
+
+    it.each([
+      ['before the headers', undefined],
+      ['in the middle of the body', 5],
+    ])('gives up on a read that always stalls %s, with one line naming the key', async (_, afterBytes) => {
+      await withProxy({path: /\/o-07\.gz/, stallRequests: Infinity, afterBytes}, async (proxyLake, stalled) => {
+        const reading = proxyLake.read(keys[7])
+        await expect(reading).rejects.toThrow(LakeUnreachableError)
+        await expect(reading).rejects.toThrow(new RegExp(`^cannot read s3://${bucket}/events/${keys[7]}: the endpoint stopped answering .*3 tries\\): check --endpoint-url`))
+        expect(stalled).toHaveLength(3)
+      })
+    })
   })
 
   it('fails with one line naming the bucket when the bucket does not exist', async () => {

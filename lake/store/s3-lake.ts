@@ -12,6 +12,22 @@ export interface S3Options {
   maxSockets?: number
   /** Keys asked for per ListObjectsV2 page. @default 1000 */
   listPageSize?: number
+  /** Milliseconds to open a connection before the attempt is abandoned (and retried). @default 5000 */
+  connectTimeoutMs?: number
+  /** Milliseconds from sending a request to its answer's headers before the attempt is abandoned. @default 60000 */
+  requestTimeoutMs?: number
+  /** Milliseconds a connection may stay silent, mid-answer included, before the attempt is abandoned. @default 30000 */
+  idleTimeoutMs?: number
+  /** Tries per request, the first included, on throttling, 5xx answers, timeouts and dropped connections. @default 5 */
+  maxAttempts?: number
+}
+
+/** The defaults of the per-request limits; a stalled endpoint costs at most about attempts x idle. */
+export const S3_TIMEOUTS = {connectTimeoutMs: 5_000, requestTimeoutMs: 60_000, idleTimeoutMs: 30_000, maxAttempts: 5}
+
+function isTimeout(error: unknown): boolean {
+  const e = error as {name?: string; code?: string}
+  return e.name === 'TimeoutError' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET' || e.code === 'EPIPE' || e.code === 'ECONNABORTED'
 }
 
 /** Splits `s3://bucket/some/prefix` into the bucket and a prefix that ends with `/` (or is empty). */
@@ -50,6 +66,7 @@ export class S3Lake implements Lake {
   readonly prefix: string
   private readonly client: S3Client
   private readonly pageSize: number
+  private readonly limits: typeof S3_TIMEOUTS
 
   constructor(url: string, options: S3Options = {}) {
     const {bucket, prefix} = parseS3Url(url)
@@ -57,6 +74,12 @@ export class S3Lake implements Lake {
     this.prefix = prefix
     this.url = `s3://${bucket}/${prefix}`
     this.pageSize = options.listPageSize ?? 1000
+    this.limits = {
+      connectTimeoutMs: options.connectTimeoutMs ?? S3_TIMEOUTS.connectTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? S3_TIMEOUTS.requestTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs ?? S3_TIMEOUTS.idleTimeoutMs,
+      maxAttempts: options.maxAttempts ?? S3_TIMEOUTS.maxAttempts,
+    }
     const endpoint = customEndpoint(options)
     this.client = new S3Client({
       profile: options.profile,
@@ -66,9 +89,17 @@ export class S3Lake implements Lake {
       // S3-compatible servers reject or mangle the newer default checksums (aws-chunked bodies).
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      // The standard retry strategy backs off on throttling and 5xx answers.
-      maxAttempts: 5,
-      requestHandler: {httpsAgent: {maxSockets: options.maxSockets ?? 16}, httpAgent: {maxSockets: options.maxSockets ?? 16}},
+      // The standard retry strategy backs off on throttling, 5xx answers and timeouts.
+      maxAttempts: this.limits.maxAttempts,
+      // Without these a server that stops answering holds a request, and the check, forever.
+      requestHandler: {
+        httpsAgent: {maxSockets: options.maxSockets ?? 16},
+        httpAgent: {maxSockets: options.maxSockets ?? 16},
+        connectionTimeout: this.limits.connectTimeoutMs,
+        requestTimeout: this.limits.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+        socketTimeout: this.limits.idleTimeoutMs,
+      },
     })
   }
 
@@ -111,14 +142,31 @@ export class S3Lake implements Lake {
   }
 
   async read(key: string): Promise<Buffer> {
-    try {
-      const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
-      const bytes = await answer.Body!.transformToByteArray()
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    } catch (error) {
-      if ((error as {name?: string}).name === 'NoSuchKey') throw new ObjectVanishedError(key, `${this.url}${key} was listed but is gone`, {cause: error})
-      throw explainS3Error(error, `read ${this.url}${key}`)
+    // The SDK retries until the answer's headers; a body that stalls or breaks after them is retried here.
+    for (let attempt = 1; ; attempt++) {
+      let answer
+      try {
+        answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
+      } catch (error) {
+        if ((error as {name?: string}).name === 'NoSuchKey') throw new ObjectVanishedError(key, `${this.url}${key} was listed but is gone`, {cause: error})
+        throw isTimeout(error) ? this.stalled(key, error) : explainS3Error(error, `read ${this.url}${key}`)
+      }
+      try {
+        const bytes = await answer.Body!.transformToByteArray()
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      } catch (error) {
+        if (!isTimeout(error)) throw explainS3Error(error, `read ${this.url}${key}`)
+        if (attempt >= this.limits.maxAttempts) throw this.stalled(key, error)
+      }
     }
+  }
+
+  private stalled(key: string, error: unknown): LakeUnreachableError {
+    const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`
+    return new LakeUnreachableError(
+      `cannot read ${this.url}${key}: the endpoint stopped answering (no data for ${seconds(this.limits.idleTimeoutMs)}, or no answer within ${seconds(this.limits.requestTimeoutMs)}, ${this.limits.maxAttempts} tries): check --endpoint-url, --region and the network`,
+      {cause: error},
+    )
   }
 
   async write(key: string, body: Uint8Array): Promise<void> {
