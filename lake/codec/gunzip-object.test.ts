@@ -1,13 +1,17 @@
+import {existsSync} from 'node:fs'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
 import {gunzipObject} from './gunzip-object.js'
+import {GZIP_DECODERS} from './native-gunzip.js'
 
 const lines = (from: number, n: number) => Array.from({length: n}, (_, i) => `{"n":${from + i}}\n`).join('')
 
-describe('gunzipObject', () => {
+describe.each(GZIP_DECODERS)('gunzipObject with %s', (decoder) => {
+  const gunzip = (bytes: Buffer, suffix: boolean) => gunzipObject(bytes, suffix, {decoder})
+
   it('reads every member of a multi-member gzip object', () => {
     const body = Buffer.concat([gzipSync(lines(0, 3)), gzipSync(lines(3, 2)), gzipSync(lines(5, 1))])
-    const decoded = gunzipObject(body, true)
+    const decoded = gunzip(body, true)
     expect(decoded.corruption).toBeUndefined()
     expect(decoded.text.toString()).toBe(lines(0, 6))
   })
@@ -15,7 +19,7 @@ describe('gunzipObject', () => {
   it('keeps what decoded before a truncation and reports it', () => {
     const text = lines(0, 5000)
     const whole = gzipSync(text)
-    const decoded = gunzipObject(whole.subarray(0, Math.floor(whole.length / 2)), true)
+    const decoded = gunzip(whole.subarray(0, Math.floor(whole.length / 2)), true)
     expect(decoded.corruption).toMatch(/truncated/)
     expect(decoded.text.length).toBeGreaterThan(0)
     expect(text.startsWith(decoded.text.toString())).toBe(true)
@@ -23,7 +27,7 @@ describe('gunzipObject', () => {
 
   it('keeps the first member when a later member is cut short', () => {
     const second = gzipSync(lines(3, 100))
-    const decoded = gunzipObject(Buffer.concat([gzipSync(lines(0, 3)), second.subarray(0, 20)]), true)
+    const decoded = gunzip(Buffer.concat([gzipSync(lines(0, 3)), second.subarray(0, 20)]), true)
     expect(decoded.corruption).toBeDefined()
     expect(decoded.text.toString().startsWith(lines(0, 3))).toBe(true)
   })
@@ -31,32 +35,62 @@ describe('gunzipObject', () => {
   it('reports damaged bytes inside a member', () => {
     const body = Buffer.from(gzipSync(lines(0, 2000)))
     body.fill(0x55, 200, 260)
-    expect((gunzipObject(body, true)).corruption).toBeDefined()
+    expect((gunzip(body, true)).corruption).toBeDefined()
   })
 
   it('reports garbage after the last member instead of dropping it silently', () => {
-    const decoded = gunzipObject(Buffer.concat([gzipSync(lines(0, 3)), Buffer.from('garbage')]), true)
+    const decoded = gunzip(Buffer.concat([gzipSync(lines(0, 3)), Buffer.from('garbage')]), true)
     expect(decoded.corruption).toBeDefined()
     expect(decoded.text.toString()).toBe(lines(0, 3))
   })
 
   it('reports a .gz object that is not gzip, naming its first bytes', () => {
-    const decoded = gunzipObject(Buffer.from('{"n":1}\n'), true)
+    const decoded = gunzip(Buffer.from('{"n":1}\n'), true)
     expect(decoded.corruption).toBe('not gzip (starts with bytes 7b 22 6e 22)')
     expect(decoded.text.length).toBe(0)
   })
 
   it('reports an empty .gz object', () => {
-    expect((gunzipObject(Buffer.alloc(0), true)).corruption).toMatch(/empty/)
+    expect((gunzip(Buffer.alloc(0), true)).corruption).toMatch(/empty/)
   })
 
   it('reads an object without the .gz suffix as plain text', () => {
-    const decoded = gunzipObject(Buffer.from(lines(0, 2)), false)
+    const decoded = gunzip(Buffer.from(lines(0, 2)), false)
     expect(decoded).toEqual({text: Buffer.from(lines(0, 2))})
   })
 
   it('still gunzips an object without the suffix when its bytes are gzip', () => {
-    expect((gunzipObject(gzipSync(lines(0, 2)), false)).text.toString()).toBe(lines(0, 2))
+    expect((gunzip(gzipSync(lines(0, 2)), false)).text.toString()).toBe(lines(0, 2))
+  })
+})
+
+describe('the native gzip decoders', () => {
+  it('are built wherever their Debian packages are installed (.ci/run installs both)', () => {
+    const expected = [...(existsSync('/usr/include/isa-l/igzip_lib.h') ? ['isal'] : []), ...(existsSync('/usr/include/libdeflate.h') ? ['libdeflate'] : []), 'zlib']
+    expect(GZIP_DECODERS).toEqual(expected)
+  })
+
+  const text = lines(0, 20_000)
+  const whole = gzipSync(text)
+  const members = Buffer.concat([gzipSync(lines(0, 7000)), gzipSync(''), gzipSync(lines(7000, 13_000))])
+  const damaged = Buffer.from(whole)
+  damaged.fill(0x55, 3000, 3060)
+  const badCrc = Buffer.from(whole)
+  badCrc[badCrc.length - 6] ^= 0xff
+  describe.each([
+    ['one member', whole],
+    ['three members, one empty', members],
+    ['a truncation', whole.subarray(0, whole.length - 1000)],
+    ['a truncated trailer', whole.subarray(0, whole.length - 3)],
+    ['a later member cut short', Buffer.concat([gzipSync(lines(0, 3)), whole.subarray(0, 40)])],
+    ['damaged bytes inside a member', damaged],
+    ['a wrong CRC', badCrc],
+    ['garbage after the last member', Buffer.concat([whole, Buffer.from('garbage')])],
+    ['zeros after the last member', Buffer.concat([whole, Buffer.alloc(16)])],
+  ])('given %s', (_, body) => {
+    it.each(GZIP_DECODERS.filter((d) => d !== 'zlib'))('%s reads it as node\'s zlib does', (decoder) => {
+      expect(gunzipObject(body, true, {decoder})).toEqual(gunzipObject(body, true, {decoder: 'zlib'}))
+    })
   })
 
   describe('given a gzip bomb (a small object that decodes to far more than the bound)', () => {

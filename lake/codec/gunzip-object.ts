@@ -1,4 +1,5 @@
 import {constants, gunzipSync} from 'node:zlib'
+import {type GzipDecoder, defaultDecoder, nativeGunzip} from './native-gunzip.js'
 
 /** The text of an object, and why it could not all be read when it could not. */
 export interface DecodedObject {
@@ -20,6 +21,8 @@ export const MAX_OBJECT_BYTES_LIMIT = 2 ** 31 - 1
 export interface DecodeOptions {
   /** Decoding stops past this many bytes and the object is reported, not read. @default DEFAULT_MAX_OBJECT_BYTES */
   maxBytes?: number
+  /** @default the fastest built (native-gunzip.ts' defaultDecoder) */
+  decoder?: GzipDecoder
 }
 
 /** Deflate never expands more than about 1032 to 1: a bound on any honest object's output. */
@@ -101,11 +104,14 @@ function describeFailure(error: unknown): string {
   return message
 }
 
+const DECODER = defaultDecoder()
+
 /**
  * Decodes one lake object: gzip with any number of members back to back, or plain text when the
  * key has no `.gz` suffix and the bytes are not gzip (Firehose without compression). An object
  * that decodes to more than `maxBytes` (a gzip bomb) is corrupt and yields no text: memory and
- * time stay bounded by `maxBytes` whatever the object holds.
+ * time stay bounded by `maxBytes` whatever the object holds. A native decoder (native-gunzip.ts)
+ * reads clean objects; node's zlib reads the rest (damaged, oversized), so they read the same.
  *
  * @example const {text, corruption} = gunzipObject(await lake.read(key), key.endsWith('.gz'))
  */
@@ -116,6 +122,11 @@ export function gunzipObject(bytes: Buffer, gzipSuffix: boolean, options: Decode
     if (!gzipSuffix) return {text: bytes}
     const head = bytes.subarray(0, 4).toString('hex').replace(/(..)(?!$)/g, '$1 ')
     return {text: Buffer.alloc(0), corruption: bytes.length === 0 ? 'empty object, not gzip' : `not gzip (starts with bytes ${head})`}
+  }
+  const decoder = options.decoder ?? DECODER
+  if (decoder !== 'zlib') {
+    const text = nativeGunzip(decoder, bytes)
+    if (text && text.length <= maxBytes) return {text}
   }
   try {
     return {text: gunzipSync(bytes, {chunkSize: outputChunk(bytes, maxBytes), maxOutputLength: maxBytes})}

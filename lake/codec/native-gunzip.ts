@@ -1,0 +1,49 @@
+import {createRequire} from 'node:module'
+import {join} from 'node:path'
+import {PACKAGE_ROOT} from '../package-root.js'
+
+/** A gzip decoder pixel can read lake objects with: node's zlib, or a native one where it builds. */
+export type GzipDecoder = 'zlib' | 'libdeflate' | 'isal'
+
+interface Binding {
+  decoders: Exclude<GzipDecoder, 'zlib'>[]
+  gunzip(decoder: string, bytes: Uint8Array): Buffer | undefined
+}
+
+/** Where `npm ci` (the build:native script) puts the native decoders. */
+export const NATIVE_GUNZIP_PATH = join(PACKAGE_ROOT, 'lake/codec/native/build/Release/fast_gunzip.node')
+
+function load(): Binding | undefined {
+  if (process.env.PIXEL_NATIVE === '0') return undefined
+  try {
+    return createRequire(import.meta.url)(NATIVE_GUNZIP_PATH) as Binding
+  } catch {
+    return undefined
+  }
+}
+
+const binding = load()
+
+/** The decoders built here, fastest first as `npm run bench` measured them (ISA-L, then libdeflate), node's zlib last. */
+export const GZIP_DECODERS: readonly GzipDecoder[] = [...(['isal', 'libdeflate'] as const).filter((d) => binding?.decoders.includes(d)), 'zlib']
+
+/**
+ * The decoder gunzipObject uses: PIXEL_GUNZIP when it names a built decoder, else the fastest built.
+ *
+ * @example defaultDecoder() // 'isal' where libisal-dev was installed at build time
+ */
+export function defaultDecoder(): GzipDecoder {
+  const wanted = process.env.PIXEL_GUNZIP as GzipDecoder | undefined
+  return wanted !== undefined && GZIP_DECODERS.includes(wanted) ? wanted : GZIP_DECODERS[0]
+}
+
+/**
+ * Decodes whole gzip members back to back with a native decoder; undefined when the bytes are
+ * anything else (cut off, damaged, followed by other bytes) or the decoder is not built, so that
+ * the caller reads them with node's zlib and damage is reported the same way for every decoder.
+ *
+ * @example nativeGunzip('libdeflate', body) ?? gunzipSync(body)
+ */
+export function nativeGunzip(decoder: Exclude<GzipDecoder, 'zlib'>, bytes: Uint8Array): Buffer | undefined {
+  return binding?.decoders.includes(decoder) ? binding.gunzip(decoder, bytes) : undefined
+}

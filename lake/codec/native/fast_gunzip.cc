@@ -1,0 +1,158 @@
+// gzip decoders faster than node's zlib, where their Debian packages are installed when the addon
+// builds: libdeflate (libdeflate-dev) and ISA-L's igzip (libisal-dev). Each reads every member of
+// a multi-member object; on anything but a clean object (truncated, corrupt, bytes after the last
+// member) it returns undefined and lake/codec/gunzip-object.ts decodes the object with node's zlib,
+// so damaged objects read the same whichever decoder is used.
+#include <node_api.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#if defined(PIXEL_LIBDEFLATE)
+#include <libdeflate.h>
+#endif
+#if defined(PIXEL_ISAL)
+#include <isa-l/igzip_lib.h>
+#endif
+
+namespace {
+
+struct Output {
+  uint8_t* data = nullptr;
+  size_t capacity = 0;
+  bool grow(size_t at_least) {
+    size_t next = capacity == 0 ? at_least : capacity * 2;
+    if (next < at_least) next = at_least;
+    void* moved = realloc(data, next);
+    if (!moved) return false;
+    data = static_cast<uint8_t*>(moved);
+    capacity = next;
+    return true;
+  }
+};
+
+// The size gzip's trailer gives (the last member's), a start for the output buffer.
+size_t firstGuess(const uint8_t* in, size_t n) {
+  size_t trailer = n >= 18 ? (in[n - 4] | in[n - 3] << 8 | in[n - 2] << 16 | static_cast<size_t>(in[n - 1]) << 24) : 0;
+  size_t guess = trailer + 64;
+  return guess < 4 * n ? 4 * n : guess;
+}
+
+#if defined(PIXEL_LIBDEFLATE)
+bool libdeflateGunzip(const uint8_t* in, size_t n, Output& out, size_t& written) {
+  static thread_local libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+  if (!d || !out.grow(firstGuess(in, n))) return false;
+  size_t pos = 0;
+  written = 0;
+  while (pos < n) {
+    size_t used = 0, produced = 0;
+    libdeflate_result r = libdeflate_gzip_decompress_ex(d, in + pos, n - pos, out.data + written, out.capacity - written, &used, &produced);
+    if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      if (!out.grow(out.capacity * 2)) return false;
+      continue;
+    }
+    if (r != LIBDEFLATE_SUCCESS) return false;
+    pos += used;
+    written += produced;
+  }
+  return true;
+}
+#endif
+
+#if defined(PIXEL_ISAL)
+bool isalGunzip(const uint8_t* in, size_t n, Output& out, size_t& written) {
+  if (!out.grow(firstGuess(in, n))) return false;
+  static thread_local inflate_state state;
+  isal_inflate_init(&state);
+  state.crc_flag = ISAL_GZIP;
+  state.next_in = const_cast<uint8_t*>(in);
+  state.avail_in = static_cast<uint32_t>(n);
+  written = 0;
+  for (;;) {
+    size_t room = out.capacity - written;
+    state.next_out = out.data + written;
+    state.avail_out = static_cast<uint32_t>(room > 0xffffffffu ? 0xffffffffu : room);
+    if (isal_inflate(&state) != ISAL_DECOMP_OK) return false;
+    written = state.next_out - out.data;
+    if (state.block_state == ISAL_BLOCK_FINISH) {
+      if (state.avail_in == 0 && state.tmp_in_size == 0) return true;
+      // The next member: a fresh state from where this one stopped reading.
+      uint8_t* next = state.next_in;
+      uint32_t left = state.avail_in;
+      if (state.tmp_in_size != 0) return false;
+      isal_inflate_init(&state);
+      state.crc_flag = ISAL_GZIP;
+      state.next_in = next;
+      state.avail_in = left;
+    } else if (state.avail_out == 0) {
+      if (!out.grow(out.capacity * 2)) return false;
+    } else if (state.avail_in == 0) {
+      return false;  // cut off inside a member
+    }
+  }
+}
+#endif
+
+void release(napi_env, void* data, void*) { free(data); }
+
+// gunzip(decoder: 'libdeflate' | 'isal', bytes) -> Buffer, or undefined when the bytes are not one
+// or more whole gzip members (or the decoder is not built in).
+napi_value Gunzip(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  char name[16] = {0};
+  size_t nameLength = 0;
+  napi_get_value_string_utf8(env, argv[0], name, sizeof name, &nameLength);
+  void* data;
+  size_t n;
+  napi_get_typedarray_info(env, argv[1], nullptr, &n, &data, nullptr, nullptr);
+  const uint8_t* in = static_cast<const uint8_t*>(data);
+  Output out;
+  size_t written = 0;
+  bool ok = false;
+#if defined(PIXEL_LIBDEFLATE)
+  if (strcmp(name, "libdeflate") == 0) ok = libdeflateGunzip(in, n, out, written);
+#endif
+#if defined(PIXEL_ISAL)
+  if (strcmp(name, "isal") == 0) ok = isalGunzip(in, n, out, written);
+#endif
+  napi_value result;
+  if (!ok) {
+    free(out.data);
+    napi_get_undefined(env, &result);
+    return result;
+  }
+  if (written == 0) {
+    free(out.data);
+    napi_create_buffer(env, 0, nullptr, &result);
+    return result;
+  }
+  napi_create_external_buffer(env, written, out.data, release, nullptr, &result);
+  return result;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_value decoders;
+  napi_create_array(env, &decoders);
+  uint32_t k = 0;
+  napi_value name;
+#if defined(PIXEL_ISAL)
+  napi_create_string_utf8(env, "isal", NAPI_AUTO_LENGTH, &name);
+  napi_set_element(env, decoders, k++, name);
+#endif
+#if defined(PIXEL_LIBDEFLATE)
+  napi_create_string_utf8(env, "libdeflate", NAPI_AUTO_LENGTH, &name);
+  napi_set_element(env, decoders, k++, name);
+#endif
+  napi_property_descriptor properties[] = {
+      {"gunzip", nullptr, Gunzip, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decoders", nullptr, nullptr, nullptr, nullptr, decoders, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, 2, properties);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
