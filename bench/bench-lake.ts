@@ -3,6 +3,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {LocalLake} from '../lake/store/local-lake.js'
 import {type GeneratedDay, generateDay} from '../fixtures/generate-day.js'
+import {TeamTraffic} from '../fixtures/team-traffic.js'
 
 /** What the benchmark's lake is built from; a lake built from other parameters is rebuilt. */
 export interface BenchLakeParameters {
@@ -10,6 +11,8 @@ export interface BenchLakeParameters {
   events: number
   objectsPerHour?: number
   seed: number
+  /** Whose records: pixel events (absent) or the team schema's (`team`). */
+  records?: 'team'
 }
 
 interface Marker {
@@ -35,7 +38,8 @@ export async function benchLake(folder: string, parameters: BenchLakeParameters)
   await rm(lake, {recursive: true, force: true})
   await mkdir(lake, {recursive: true})
   const started = performance.now()
-  const day = await generateDay({...parameters, lake: new LocalLake(lake)})
+  const {records, ...options} = parameters
+  const day = await generateDay({...options, lake: new LocalLake(lake), traffic: records === 'team' ? (rand, events) => new TeamTraffic(rand, events) : undefined})
   const seconds = (performance.now() - started) / 1000
   await writeFile(markerFile, JSON.stringify({parameters, day, seconds} satisfies Marker, null, 2) + '\n')
   return {lake, day, seconds, reused: false}

@@ -1,12 +1,15 @@
 /**
- * `npm run bench`: builds (or reuses) a generated day of at least 5 million records under
- * bench/.lake/, then measures, one after another, pixel check on it, the decompression floor
- * (gzip -dc and node's zlib) and DuckDB answering the same questions, and prints records/s,
- * uncompressed MB/s, peak RSS and the ratios. Results go to bench/.lake/results/latest.json.
+ * `npm run bench`: builds (or reuses) two generated days of at least 5 million records each under
+ * bench/.lake/: pixel events under the shipped schema, and a team's own events under
+ * fixtures/schemas/team-event.schema.json. For each day it measures, one after another, pixel
+ * check, the decompression floors (gzip -dc; node's zlib, libdeflate and ISA-L where built, on one
+ * thread, and the fastest on every core) and DuckDB answering the same questions, then prints
+ * records/s, uncompressed MB/s, peak RSS, the ratios and the share of records the fast path
+ * decided. Results go to bench/.lake/results/latest.json.
  *
  * Environment: BENCH_EVENTS (default 5000000), BENCH_OBJECTS_PER_HOUR (default: the generator's),
- * BENCH_SEED (1), BENCH_DAY (2026-02-10), BENCH_THREADS for DuckDB (2),
- * BENCH_SKIP (a comma list of check, zlib, gzip, duckdb).
+ * BENCH_SEED (1), BENCH_DAY (2026-02-10), BENCH_THREADS for DuckDB and the all-core floor (2),
+ * BENCH_DAYS (shipped,team), BENCH_SKIP (a comma list of check, decoders, gzip, duckdb, share).
  */
 import {readFileSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
@@ -16,7 +19,10 @@ import {PACKAGE_ROOT} from '../lake/package-root.js'
 import type {CheckReport} from '../checks/report/report.js'
 import {benchLake} from './bench-lake.js'
 import {dayObjectFiles} from './day-files.js'
-import type {DuckdbAudit} from './duckdb-audit.js'
+import type {DuckdbAudit, DuckdbTeamAudit} from './duckdb-audit.js'
+import {auditSql, teamAuditSql} from './duckdb-audit.js'
+import {GZIP_DECODERS} from '../lake/codec/native-gunzip.js'
+import {TEAM_SCHEMA_FILE} from '../fixtures/team-traffic.js'
 import {type Measured, measure} from './measure.js'
 
 interface Row {
@@ -61,7 +67,7 @@ function table(rows: Row[]): string {
 }
 
 const events = positive('BENCH_EVENTS', 5_000_000)!
-const parameters = {
+const base = {
   day: process.env.BENCH_DAY || '2026-02-10',
   events,
   objectsPerHour: positive('BENCH_OBJECTS_PER_HOUR', undefined),
@@ -69,97 +75,139 @@ const parameters = {
 }
 const threads = positive('BENCH_THREADS', 2)!
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+const wantedDays = new Set((process.env.BENCH_DAYS ?? 'shipped,team').split(',').map((s) => s.trim()))
 const folder = join(PACKAGE_ROOT, 'bench/.lake')
 const dist = join(PACKAGE_ROOT, 'dist/bench')
 
-console.log(`pixel bench: ${parameters.day}, ${events.toLocaleString('en-US')} events, ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`)
-const built = await benchLake(folder, parameters)
-const {lake, day} = built
-console.log(
-  `${built.reused ? 'reusing' : 'built'} ${lake}: ${day.records.toLocaleString('en-US')} records in ${day.objects} objects, ` +
-    `${(day.bytes / 1e6).toFixed(0)} MB gzip, ${(day.rawBytes / 1e6).toFixed(0)} MB raw (generated in ${built.seconds.toFixed(1)} s)`,
-)
-
-// Every tool reads the files from the page cache: read them once before the first is timed.
-const files = dayObjectFiles(lake, parameters.day)
-for (const file of files) readFileSync(file)
-
-const rows: Row[] = []
-const rawMb = day.rawBytes / 1e6
-const row = (tool: string, run: Measured, records: number, note?: string): Row => {
-  const r: Row = {tool, seconds: run.seconds, records, recordsPerSecond: records / run.seconds, rawMbPerSecond: rawMb / run.seconds, peakRssMb: run.peakRssMb, note}
-  rows.push(r)
-  console.log(`  ${tool}: ${run.seconds.toFixed(2)} s${run.peakRssMb === null ? '' : `, peak RSS ${run.peakRssMb.toFixed(0)} MB`}${note ? ` (${note})` : ''}`)
-  return r
+interface DaySetup {
+  name: 'shipped' | 'team'
+  /** The schema pixel check validates against (undefined: the shipped one). */
+  schema?: string
+  /** Its target: pixel check's records/s over DuckDB's. */
+  target: number
 }
 
-let check: Row | undefined
-let checkRecords: number | undefined
-if (!skip.has('check')) {
-  const run = await measure(process.execPath, [join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', lake, '--day', parameters.day, '--json'], {cwd: PACKAGE_ROOT})
-  requireOk('pixel check', run, [0, 1])
-  const report = JSON.parse(run.stdout) as CheckReport
-  checkRecords = report.summary.records
-  check = row('pixel check --day', run, checkRecords, report.findings.length > 0 ? `${report.findings.length} findings` : undefined)
-}
+const setups: DaySetup[] = [
+  {name: 'shipped', target: 2},
+  {name: 'team', schema: join(PACKAGE_ROOT, TEAM_SCHEMA_FILE), target: 1.5},
+].filter((d) => wantedDays.has(d.name)) as DaySetup[]
 
-let zlibFloor: Row | undefined
-if (!skip.has('zlib')) {
-  const run = await measure(process.execPath, [join(dist, 'zlib-floor.js'), lake, parameters.day])
-  requireOk('the node zlib floor', run)
-  const floor = JSON.parse(run.stdout) as {objects: number; bytes: number; rawBytes: number}
-  if (floor.rawBytes !== day.rawBytes) console.warn(`WARNING: node zlib decoded ${floor.rawBytes} bytes, the generator wrote ${day.rawBytes}`)
-  zlibFloor = row('node zlib gunzipSync, 1 thread', run, day.records)
-}
-
-let gzipFloor: Row | undefined
-if (!skip.has('gzip')) {
-  const dayDir = join(lake, ...parameters.day.split('-').map((v, i) => `${['year', 'month', 'day'][i]}=${v}`))
-  // Concatenated gzip files are one multi-member stream to gzip -dc: one process for them all.
-  const script = `set -o pipefail; find "$1" -name '*.gz' -print0 | sort -z | xargs -0 cat | gzip -dc > /dev/null`
-  const run = await measure('bash', ['-c', script, 'bench', dayDir])
-  if (run.code === 0) gzipFloor = row('gzip -dc, 1 process', run, day.records)
-  else console.warn(`gzip -dc failed (${run.code}): ${run.stderr.trim()}; skipped`)
-}
-
-let duckdb: Row | undefined
-let audit: DuckdbAudit | undefined
-if (!skip.has('duckdb')) {
-  const run = await measure(process.execPath, [join(dist, 'duckdb-child.js'), lake, parameters.day, String(threads)])
-  requireOk('DuckDB', run)
-  audit = JSON.parse(run.stdout) as DuckdbAudit
-  duckdb = row(`DuckDB, ${threads} threads`, run, audit.records)
-}
-
-const warnings: string[] = []
-if (checkRecords !== undefined && audit && checkRecords !== audit.records) {
-  warnings.push(`RECORD COUNTS DISAGREE: pixel check read ${checkRecords}, DuckDB ${audit.records}`)
-}
-if (checkRecords !== undefined && checkRecords !== day.records) warnings.push(`pixel check read ${checkRecords} records, the generator wrote ${day.records}`)
-if (audit && audit.duplicateIds + audit.missingBadge + audit.badSource + audit.badTime > 0) {
-  warnings.push(`DuckDB found defects in a clean lake: ${JSON.stringify({...audit, hours: undefined})}`)
-}
-
-const ratios = {
-  checkVsDuckdb: check && duckdb ? check.recordsPerSecond / duckdb.recordsPerSecond : null,
-  checkVsZlibFloor: check && zlibFloor ? zlibFloor.seconds / check.seconds : null,
-  checkVsGzipFloor: check && gzipFloor ? gzipFloor.seconds / check.seconds : null,
-}
+console.log(`pixel bench: ${base.day}, ${events.toLocaleString('en-US')} events a day, ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`)
 const ratio = (v: number | null) => (v === null ? 'not measured' : `${v.toFixed(2)}x`)
+const dayResults: unknown[] = []
+const warnings: string[] = []
 
-console.log(`\n${table(rows)}\n`)
-console.log(`pixel check vs DuckDB (records/s):      ${ratio(ratios.checkVsDuckdb)}  (target >= 1)`)
-console.log(`pixel check vs node zlib floor (time):  ${ratio(ratios.checkVsZlibFloor)}  (target >= 0.40)`)
-console.log(`pixel check vs gzip -dc (time):         ${ratio(ratios.checkVsGzipFloor)}`)
+for (const setup of setups) {
+  const parameters = setup.name === 'team' ? {...base, records: 'team' as const} : base
+  const built = await benchLake(setup.name === 'team' ? join(folder, 'team') : folder, parameters)
+  const {lake, day} = built
+  console.log(
+    `\n== ${setup.name} schema day ==\n${built.reused ? 'reusing' : 'built'} ${lake}: ${day.records.toLocaleString('en-US')} records in ${day.objects} objects, ` +
+      `${(day.bytes / 1e6).toFixed(0)} MB gzip, ${(day.rawBytes / 1e6).toFixed(0)} MB raw (generated in ${built.seconds.toFixed(1)} s)`,
+  )
+  // Every tool reads the files from the page cache: read them once before the first is timed.
+  const files = dayObjectFiles(lake, base.day)
+  for (const file of files) readFileSync(file)
+
+  const rows: Row[] = []
+  const rawMb = day.rawBytes / 1e6
+  const row = (tool: string, run: Measured, records: number, note?: string): Row => {
+    const r: Row = {tool, seconds: run.seconds, records, recordsPerSecond: records / run.seconds, rawMbPerSecond: rawMb / run.seconds, peakRssMb: run.peakRssMb, note}
+    rows.push(r)
+    console.log(`  ${tool}: ${run.seconds.toFixed(2)} s${run.peakRssMb === null ? '' : `, peak RSS ${run.peakRssMb.toFixed(0)} MB`}${note ? ` (${note})` : ''}`)
+    return r
+  }
+
+  let check: Row | undefined
+  let checkRecords: number | undefined
+  if (!skip.has('check')) {
+    const args = [join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', lake, '--day', base.day, '--json', ...(setup.schema ? ['--schema', setup.schema] : [])]
+    const run = await measure(process.execPath, args, {cwd: PACKAGE_ROOT})
+    requireOk('pixel check', run, [0, 1])
+    const report = JSON.parse(run.stdout) as CheckReport
+    checkRecords = report.summary.records
+    check = row('pixel check --day', run, checkRecords, report.findings.length > 0 ? `${report.findings.length} findings` : undefined)
+  }
+
+  // Each decoder on one thread, then the fastest of them on every core: pixel check's floor.
+  const decoderRows: {decoder: string; row: Row}[] = []
+  let floor: Row | undefined
+  if (!skip.has('decoders')) {
+    for (const decoder of GZIP_DECODERS) {
+      const run = await measure(process.execPath, [join(dist, 'decode-floor.js'), lake, base.day, decoder, '1'])
+      requireOk(`the ${decoder} floor`, run)
+      const decoded = JSON.parse(run.stdout) as {rawBytes: number}
+      if (decoded.rawBytes !== day.rawBytes) warnings.push(`${decoder} decoded ${decoded.rawBytes} bytes, the generator wrote ${day.rawBytes}`)
+      decoderRows.push({decoder, row: row(`${decoder}, 1 thread`, run, day.records)})
+    }
+    const fastest = decoderRows.reduce((a, b) => (b.row.seconds < a.row.seconds ? b : a))
+    const run = await measure(process.execPath, [join(dist, 'decode-floor.js'), lake, base.day, fastest.decoder, String(threads)])
+    requireOk(`the ${fastest.decoder} floor on ${threads} threads`, run)
+    floor = row(`${fastest.decoder}, ${threads} threads (the floor)`, run, day.records)
+  }
+
+  let gzipFloor: Row | undefined
+  if (!skip.has('gzip')) {
+    const dayDir = join(lake, ...base.day.split('-').map((v, i) => `${['year', 'month', 'day'][i]}=${v}`))
+    // Concatenated gzip files are one multi-member stream to gzip -dc: one process for them all.
+    const script = `set -o pipefail; find "$1" -name '*.gz' -print0 | sort -z | xargs -0 cat | gzip -dc > /dev/null`
+    const run = await measure('bash', ['-c', script, 'bench', dayDir])
+    if (run.code === 0) gzipFloor = row('gzip -dc, 1 process', run, day.records)
+    else console.warn(`gzip -dc failed (${run.code}): ${run.stderr.trim()}; skipped`)
+  }
+
+  let duckdb: Row | undefined
+  let audit: (DuckdbAudit | DuckdbTeamAudit) | undefined
+  if (!skip.has('duckdb')) {
+    const run = await measure(process.execPath, [join(dist, 'duckdb-child.js'), lake, base.day, String(threads), setup.name === 'team' ? 'team' : 'pixel'])
+    requireOk('DuckDB', run)
+    audit = JSON.parse(run.stdout) as DuckdbAudit | DuckdbTeamAudit
+    duckdb = row(`DuckDB, ${threads} threads`, run, audit.records)
+  }
+
+  let share: {lines: number; decided: number; native: boolean} | undefined
+  if (!skip.has('share')) {
+    const run = await measure(process.execPath, [join(dist, 'fast-path-share.js'), lake, base.day, setup.schema ?? ''])
+    requireOk('the fast-path share', run)
+    share = JSON.parse(run.stdout) as {lines: number; decided: number; native: boolean}
+  }
+
+  if (checkRecords !== undefined && audit && checkRecords !== audit.records) warnings.push(`${setup.name}: RECORD COUNTS DISAGREE: pixel check read ${checkRecords}, DuckDB ${audit.records}`)
+  if (checkRecords !== undefined && checkRecords !== day.records) warnings.push(`${setup.name}: pixel check read ${checkRecords} records, the generator wrote ${day.records}`)
+  if (audit && audit.duplicateIds > 0) warnings.push(`${setup.name}: DuckDB found duplicate ids in a clean lake: ${audit.duplicateIds}`)
+  if (audit && 'failing' in audit && audit.failing > 0) warnings.push(`${setup.name}: DuckDB found ${audit.failing} records failing the field rules in a clean lake`)
+  if (audit && 'badTime' in audit && audit.missingBadge + audit.badSource + audit.badTime > 0) warnings.push(`${setup.name}: DuckDB found defects in a clean lake: ${JSON.stringify({...audit, hours: undefined})}`)
+
+  const ratios = {
+    checkVsDuckdb: check && duckdb ? check.recordsPerSecond / duckdb.recordsPerSecond : null,
+    checkVsFloor: check && floor ? floor.seconds / check.seconds : null,
+    checkVsGzipFloor: check && gzipFloor ? gzipFloor.seconds / check.seconds : null,
+    fastPathShare: share ? share.decided / share.lines : null,
+  }
+  console.log(`\n${table(rows)}\n`)
+  console.log(`pixel check vs DuckDB (records/s):          ${ratio(ratios.checkVsDuckdb)}  (target >= ${setup.target})`)
+  console.log(`pixel check vs ${floor?.tool ?? 'the decoding floor'} (time): ${ratio(ratios.checkVsFloor)}`)
+  console.log(`pixel check vs gzip -dc (time):             ${ratio(ratios.checkVsGzipFloor)}`)
+  console.log(`pixel check peak RSS:                       ${check?.peakRssMb?.toFixed(0) ?? '-'} MB  (target < 1024)`)
+  console.log(`records the fast path decided:              ${share ? `${((100 * share.decided) / share.lines).toFixed(1)}% of ${share.lines.toLocaleString('en-US')}${share.native ? ' (native scanner)' : ' (JavaScript)'}` : 'not measured'}`)
+  console.log(`DuckDB's query:${(setup.name === 'team' ? teamAuditSql(lake, base.day) : auditSql(lake, base.day)).replace(/\n\s*\n/g, '\n')}`)
+  dayResults.push({
+    name: setup.name,
+    schema: setup.schema ?? 'lake/schema/pixel-event.schema.json',
+    target: setup.target,
+    lake: {path: lake, ...parameters, objects: day.objects, records: day.records, bytes: day.bytes, rawBytes: day.rawBytes, generatedSeconds: built.seconds},
+    rows,
+    ratios,
+    fastPath: share ?? null,
+    duckdbAudit: audit ? {...audit, hours: undefined} : null,
+  })
+}
+
 for (const w of warnings) console.warn(`\nWARNING: ${w}`)
-
 const results = {
   at: new Date().toISOString(),
   machine: {cores: cpus().length, cpu: cpus()[0]?.model.trim(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.versions.node, platform: process.platform},
-  lake: {path: lake, ...parameters, objects: day.objects, records: day.records, bytes: day.bytes, rawBytes: day.rawBytes, generatedSeconds: built.seconds},
-  rows,
-  ratios,
-  duckdbAudit: audit ? {...audit, hours: undefined} : null,
+  days: dayResults,
   warnings,
 }
 await mkdir(join(folder, 'results'), {recursive: true})

@@ -13,8 +13,6 @@ export const ALL_KINDS = 127
 export const ANY_NODE = 0
 export const NEVER_NODE = 1
 
-/** Formats the native scanner checks itself; any other format is left to JavaScript. */
-export const NATIVE_FORMATS = ['uuid', 'date-time', 'date', 'ipv4'] as const
 
 export interface PropertyEntry {
   /** The property's name as UTF-8 bytes. */

@@ -23,7 +23,7 @@ const int PROGRAM_VERSION = 2;
 const long UNDECIDED = -1, INVALID = -2, ASK_JS = -3;
 const int MAX_DEPTH = 64;
 enum Kind { K_NULL = 1, K_BOOLEAN = 2, K_INTEGER = 4, K_NUMBER = 8, K_STRING = 16, K_OBJECT = 32, K_ARRAY = 64 };
-enum Format { F_NONE = 0, F_UUID, F_DATE_TIME, F_DATE, F_IPV4, F_OTHER };
+enum Format { F_NONE = 0, F_UUID, F_DATE_TIME, F_DATE, F_IPV4, F_IPV6, F_URI, F_OTHER };
 const int ANY_NODE = 0;
 
 struct Property {
@@ -168,6 +168,86 @@ bool isIpv4(const uint8_t* b, size_t s, size_t e) {
   return i == e;
 }
 
+// A hex group of 1-4 digits at i: its end, or i when there is none.
+inline size_t hexGroup(const uint8_t* b, size_t i, size_t e) {
+  size_t k = i;
+  while (k < e && k - i < 4 && isHex(b[k])) k++;
+  return k;
+}
+
+// The common IPv6 spellings: up to eight hex groups, at most one "::", no IPv4 tail, no zone. All
+// of them match ajv-formats' ipv6; anything else is left to it.
+bool isPlainIpv6(const uint8_t* b, size_t s, size_t e) {
+  int groups = 0;
+  bool compressed = false;
+  size_t i = s;
+  if (e - s >= 2 && b[s] == ':' && b[s + 1] == ':') {
+    compressed = true;
+    i = s + 2;
+    if (i == e) return true;
+  }
+  for (;;) {
+    size_t k = hexGroup(b, i, e);
+    if (k == i) return false;
+    groups++;
+    i = k;
+    if (i == e) break;
+    if (b[i] != ':') return false;
+    if (i + 1 < e && b[i + 1] == ':') {
+      if (compressed) return false;
+      compressed = true;
+      i += 2;
+      if (i == e) break;
+    } else {
+      i++;
+      if (i == e) return false;
+    }
+  }
+  return compressed ? groups <= 7 : groups == 8;
+}
+
+inline bool isAlpha(uint8_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+inline bool isDigit(uint8_t c) { return c >= '0' && c <= '9'; }
+// RFC 3986's unreserved and sub-delims characters.
+inline bool isUnreservedOrSubDelim(uint8_t c) { return isAlpha(c) || isDigit(c) || strchr("-._~!$&'()*+,;=", c) != nullptr; }
+
+// One character of a URI part at i (or a %HH escape): its end, or i when it does not belong.
+inline size_t uriChar(const uint8_t* b, size_t i, size_t e, const char* extra) {
+  uint8_t c = b[i];
+  if (c == '%') return i + 2 < e && isHex(b[i + 1]) && isHex(b[i + 2]) ? i + 3 : i;
+  if (c != 0 && (isUnreservedOrSubDelim(c) || strchr(extra, c) != nullptr)) return i + 1;
+  return i;
+}
+
+// `scheme://host[:port][/path][?query][#fragment]` with a registered-name host: one branch of
+// ajv-formats' uri regex, followed exactly. Other URIs (IP literals, user info, no "//") are left
+// to ajv-formats itself.
+bool isPlainUri(const uint8_t* b, size_t s, size_t e) {
+  size_t i = s;
+  if (i >= e || !isAlpha(b[i])) return false;
+  while (i < e && (isAlpha(b[i]) || isDigit(b[i]) || b[i] == '+' || b[i] == '-' || b[i] == '.')) i++;
+  if (e - i < 3 || b[i] != ':' || b[i + 1] != '/' || b[i + 2] != '/') return false;
+  i += 3;
+  for (size_t k; i < e && (k = uriChar(b, i, e, "")) != i;) i = k;
+  if (i < e && b[i] == ':') {
+    i++;
+    while (i < e && isDigit(b[i])) i++;
+  }
+  while (i < e && b[i] == '/') {
+    i++;
+    for (size_t k; i < e && (k = uriChar(b, i, e, ":@")) != i;) i = k;
+  }
+  if (i < e && b[i] == '?') {
+    i++;
+    for (size_t k; i < e && (k = uriChar(b, i, e, ":@/?")) != i;) i = k;
+  }
+  if (i < e && b[i] == '#') {
+    i++;
+    for (size_t k; i < e && (k = uriChar(b, i, e, ":@/?")) != i;) i = k;
+  }
+  return i == e;
+}
+
 struct Scanner {
   const Program* p;
   const uint8_t* b;
@@ -286,6 +366,12 @@ struct Scanner {
         break;
       case F_IPV4:
         if (!isIpv4(b, s, e)) return INVALID;
+        break;
+      case F_IPV6:
+        if (!isPlainIpv6(b, s, e)) return leaveToJs(n, s, e);
+        break;
+      case F_URI:
+        if (!isPlainUri(b, s, e)) return leaveToJs(n, s, e);
         break;
       case F_DATE_TIME: {
         // Only the common spelling is proven here; ajv-formats accepts more (offsets, leap seconds).
@@ -748,7 +834,7 @@ Node readNode(napi_env env, napi_value o) {
   node.maxLength = number(env, property(env, o, "maxLength"));
   if (has(env, o, "format")) {
     std::string f = text(env, property(env, o, "format"));
-    node.format = f == "uuid" ? F_UUID : f == "date-time" ? F_DATE_TIME : f == "date" ? F_DATE : f == "ipv4" ? F_IPV4 : F_OTHER;
+    node.format = f == "uuid" ? F_UUID : f == "date-time" ? F_DATE_TIME : f == "date" ? F_DATE : f == "ipv4" ? F_IPV4 : f == "ipv6" ? F_IPV6 : f == "uri" ? F_URI : F_OTHER;
   }
   node.pattern = has(env, o, "pattern");
   node.stringNeedsJs = node.pattern || node.format == F_OTHER;
