@@ -17,10 +17,14 @@
 
 namespace {
 
+// Where a decoder writes: a fixed buffer (`growable` false: running out of room is an answer) or
+// the thread's scratch buffer, which grows and is kept for the next object.
 struct Output {
   uint8_t* data = nullptr;
   size_t capacity = 0;
+  bool growable = false;
   bool grow(size_t at_least) {
+    if (!growable) return false;
     size_t next = capacity == 0 ? at_least : capacity * 2;
     if (next < at_least) next = at_least;
     void* moved = realloc(data, next);
@@ -31,24 +35,22 @@ struct Output {
   }
 };
 
-// The size gzip's trailer gives (the last member's), a start for the output buffer.
-size_t firstGuess(const uint8_t* in, size_t n) {
-  size_t trailer = n >= 18 ? (in[n - 4] | in[n - 3] << 8 | in[n - 2] << 16 | static_cast<size_t>(in[n - 1]) << 24) : 0;
-  size_t guess = trailer + 64;
-  return guess < 4 * n ? 4 * n : guess;
+// The size gzip's trailer gives: the whole text when the object is one member, as Firehose writes.
+size_t trailerSize(const uint8_t* in, size_t n) {
+  return n >= 18 ? (in[n - 4] | in[n - 3] << 8 | in[n - 2] << 16 | static_cast<size_t>(in[n - 1]) << 24) : 0;
 }
 
 #if defined(PIXEL_LIBDEFLATE)
 bool libdeflateGunzip(const uint8_t* in, size_t n, Output& out, size_t& written) {
   static thread_local libdeflate_decompressor* d = libdeflate_alloc_decompressor();
-  if (!d || !out.grow(firstGuess(in, n))) return false;
+  if (!d) return false;
   size_t pos = 0;
   written = 0;
   while (pos < n) {
     size_t used = 0, produced = 0;
     libdeflate_result r = libdeflate_gzip_decompress_ex(d, in + pos, n - pos, out.data + written, out.capacity - written, &used, &produced);
     if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
-      if (!out.grow(out.capacity * 2)) return false;
+      if (!out.grow(out.capacity * 2 + n)) return false;
       continue;
     }
     if (r != LIBDEFLATE_SUCCESS) return false;
@@ -61,7 +63,6 @@ bool libdeflateGunzip(const uint8_t* in, size_t n, Output& out, size_t& written)
 
 #if defined(PIXEL_ISAL)
 bool isalGunzip(const uint8_t* in, size_t n, Output& out, size_t& written) {
-  if (!out.grow(firstGuess(in, n))) return false;
   static thread_local inflate_state state;
   isal_inflate_init(&state);
   state.crc_flag = ISAL_GZIP;
@@ -85,7 +86,8 @@ bool isalGunzip(const uint8_t* in, size_t n, Output& out, size_t& written) {
       state.next_in = next;
       state.avail_in = left;
     } else if (state.avail_out == 0) {
-      if (!out.grow(out.capacity * 2)) return false;
+      if (!out.grow(out.capacity * 2 + n)) return false;
+      // The decoder kept its place; only the output moved.
     } else if (state.avail_in == 0) {
       return false;  // cut off inside a member
     }
@@ -93,10 +95,20 @@ bool isalGunzip(const uint8_t* in, size_t n, Output& out, size_t& written) {
 }
 #endif
 
-void release(napi_env, void* data, void*) { free(data); }
+bool decode(const char* name, const uint8_t* in, size_t n, Output& out, size_t& written) {
+#if defined(PIXEL_LIBDEFLATE)
+  if (strcmp(name, "libdeflate") == 0) return libdeflateGunzip(in, n, out, written);
+#endif
+#if defined(PIXEL_ISAL)
+  if (strcmp(name, "isal") == 0) return isalGunzip(in, n, out, written);
+#endif
+  return false;
+}
 
 // gunzip(decoder: 'libdeflate' | 'isal', bytes) -> Buffer, or undefined when the bytes are not one
-// or more whole gzip members (or the decoder is not built in).
+// or more whole gzip members (or the decoder is not built in). The text goes straight into a
+// buffer V8 owns when the trailer gives its size (one member), else through the thread's scratch
+// buffer and one copy: V8 then counts, and collects, every decoded byte.
 napi_value Gunzip(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -108,27 +120,28 @@ napi_value Gunzip(napi_env env, napi_callback_info info) {
   size_t n;
   napi_get_typedarray_info(env, argv[1], nullptr, &n, &data, nullptr, nullptr);
   const uint8_t* in = static_cast<const uint8_t*>(data);
-  Output out;
-  size_t written = 0;
-  bool ok = false;
-#if defined(PIXEL_LIBDEFLATE)
-  if (strcmp(name, "libdeflate") == 0) ok = libdeflateGunzip(in, n, out, written);
-#endif
-#if defined(PIXEL_ISAL)
-  if (strcmp(name, "isal") == 0) ok = isalGunzip(in, n, out, written);
-#endif
   napi_value result;
-  if (!ok) {
-    free(out.data);
+  size_t guess = trailerSize(in, n);
+  if (guess > 0) {
+    void* target;
+    if (napi_create_buffer(env, guess, &target, &result) == napi_ok) {
+      Output exact{static_cast<uint8_t*>(target), guess, false};
+      size_t written = 0;
+      if (decode(name, in, n, exact, written) && written == guess) return result;
+    }
+  }
+  static thread_local Output scratch{nullptr, 0, true};
+  if (scratch.capacity < 4 * n && !scratch.grow(4 * n)) {
     napi_get_undefined(env, &result);
     return result;
   }
-  if (written == 0) {
-    free(out.data);
-    napi_create_buffer(env, 0, nullptr, &result);
+  size_t written = 0;
+  if (!decode(name, in, n, scratch, written)) {
+    napi_get_undefined(env, &result);
     return result;
   }
-  napi_create_external_buffer(env, written, out.data, release, nullptr, &result);
+  void* copy;
+  napi_create_buffer_copy(env, written, scratch.data, &copy, &result);
   return result;
 }
 
