@@ -125,8 +125,8 @@ export function gunzipObject(bytes: Buffer, gzipSuffix: boolean, options: Decode
   }
   const decoder = options.decoder ?? DECODER
   if (decoder !== 'zlib') {
-    const text = nativeGunzip(decoder, bytes)
-    if (text && text.length <= maxBytes) return {text}
+    const text = nativeGunzip(decoder, bytes, maxBytes)
+    if (text) return {text}
   }
   try {
     return {text: gunzipSync(bytes, {chunkSize: outputChunk(bytes, maxBytes), maxOutputLength: maxBytes})}

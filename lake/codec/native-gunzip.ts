@@ -7,7 +7,7 @@ export type GzipDecoder = 'zlib' | 'libdeflate' | 'isal'
 
 interface Binding {
   decoders: Exclude<GzipDecoder, 'zlib'>[]
-  gunzip(decoder: string, bytes: Uint8Array): Buffer | undefined
+  gunzip(decoder: string, bytes: Uint8Array, maxBytes: number): Buffer | undefined
 }
 
 /** Where `npm ci` (the build:native script) puts the native decoders. */
@@ -39,11 +39,12 @@ export function defaultDecoder(): GzipDecoder {
 
 /**
  * Decodes whole gzip members back to back with a native decoder; undefined when the bytes are
- * anything else (cut off, damaged, followed by other bytes) or the decoder is not built, so that
- * the caller reads them with node's zlib and damage is reported the same way for every decoder.
+ * anything else (cut off, damaged, followed by other bytes, more than `maxBytes` of text) or the
+ * decoder is not built, so that the caller reads them with node's zlib and damage is reported the
+ * same way for every decoder.
  *
- * @example nativeGunzip('libdeflate', body) ?? gunzipSync(body)
+ * @example nativeGunzip('libdeflate', body, 1 << 30) ?? gunzipSync(body)
  */
-export function nativeGunzip(decoder: Exclude<GzipDecoder, 'zlib'>, bytes: Uint8Array): Buffer | undefined {
-  return binding?.decoders.includes(decoder) ? binding.gunzip(decoder, bytes) : undefined
+export function nativeGunzip(decoder: Exclude<GzipDecoder, 'zlib'>, bytes: Uint8Array, maxBytes = 2 ** 32): Buffer | undefined {
+  return binding?.decoders.includes(decoder) ? binding.gunzip(decoder, bytes, maxBytes) : undefined
 }

@@ -23,10 +23,13 @@ struct Output {
   uint8_t* data = nullptr;
   size_t capacity = 0;
   bool growable = false;
+  // The most text the caller takes: past it the object is left to node's zlib, which reports it.
+  size_t limit = SIZE_MAX;
   bool grow(size_t at_least) {
-    if (!growable) return false;
+    if (!growable || capacity >= limit) return false;
     size_t next = capacity == 0 ? at_least : capacity * 2;
     if (next < at_least) next = at_least;
+    if (next > limit) next = limit;
     void* moved = realloc(data, next);
     if (!moved) return false;
     data = static_cast<uint8_t*>(moved);
@@ -105,13 +108,13 @@ bool decode(const char* name, const uint8_t* in, size_t n, Output& out, size_t& 
   return false;
 }
 
-// gunzip(decoder: 'libdeflate' | 'isal', bytes) -> Buffer, or undefined when the bytes are not one
-// or more whole gzip members (or the decoder is not built in). The text goes straight into a
+// gunzip(decoder: 'libdeflate' | 'isal', bytes, maxBytes) -> Buffer, or undefined when the bytes
+// are not one or more whole gzip members, decode to more than maxBytes, or the decoder is not built. The text goes straight into a
 // buffer V8 owns when the trailer gives its size (one member), else through the thread's scratch
 // buffer and one copy: V8 then counts, and collects, every decoded byte.
 napi_value Gunzip(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   char name[16] = {0};
   size_t nameLength = 0;
@@ -120,9 +123,12 @@ napi_value Gunzip(napi_env env, napi_callback_info info) {
   size_t n;
   napi_get_typedarray_info(env, argv[1], nullptr, &n, &data, nullptr, nullptr);
   const uint8_t* in = static_cast<const uint8_t*>(data);
+  double maxBytes = 0;
+  napi_get_value_double(env, argv[2], &maxBytes);
+  size_t limit = maxBytes > 0 && maxBytes < 1.8e19 ? static_cast<size_t>(maxBytes) : SIZE_MAX;
   napi_value result;
   size_t guess = trailerSize(in, n);
-  if (guess > 0) {
+  if (guess > 0 && guess <= limit) {
     void* target;
     if (napi_create_buffer(env, guess, &target, &result) == napi_ok) {
       Output exact{static_cast<uint8_t*>(target), guess, false};
@@ -131,12 +137,10 @@ napi_value Gunzip(napi_env env, napi_callback_info info) {
     }
   }
   static thread_local Output scratch{nullptr, 0, true};
-  if (scratch.capacity < 4 * n && !scratch.grow(4 * n)) {
-    napi_get_undefined(env, &result);
-    return result;
-  }
+  scratch.limit = limit;
+  if (scratch.capacity < 4 * n) scratch.grow(4 * n);
   size_t written = 0;
-  if (!decode(name, in, n, scratch, written)) {
+  if (scratch.data == nullptr || !decode(name, in, n, scratch, written) || written > limit) {
     napi_get_undefined(env, &result);
     return result;
   }
