@@ -4,22 +4,44 @@ import {type FileHandle, open, realpath, rename, rm, stat} from 'node:fs/promise
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {InvalidOptionError} from '../lake/errors.js'
 
-// Temporary files not yet renamed into place: removed however the process ends, short of SIGKILL.
+// Temporary files not yet renamed into place: removed however the process ends, short of
+// SIGKILL: process.exit, and SIGINT, SIGTERM or SIGHUP, which would otherwise end the process
+// without running any finally (the signal still ends it, as lake/ids/id-spill.ts does).
 const unfinished = new Set<string>()
-let cleanupRegistered = false
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
-function registerCleanup(): void {
-  if (cleanupRegistered) return
-  cleanupRegistered = true
-  process.once('exit', () => {
-    for (const path of unfinished) {
-      try {
-        unlinkSync(path)
-      } catch {
-        // Already gone.
-      }
+function removeUnfinished(): void {
+  for (const path of unfinished) {
+    try {
+      unlinkSync(path)
+    } catch {
+      // Already gone.
     }
-  })
+  }
+  unfinished.clear()
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeUnfinished()
+  unwatchExits()
+  // With no other listener the signal's default action ends the process, as if never caught.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+}
+
+function watchExits(): void {
+  if (unfinished.size > 0) return
+  process.on('exit', removeUnfinished)
+  for (const signal of SIGNALS) process.on(signal, onSignal)
+}
+
+function unwatchExits(): void {
+  process.off('exit', removeUnfinished)
+  for (const signal of SIGNALS) process.off(signal, onSignal)
+}
+
+function forget(path: string): void {
+  unfinished.delete(path)
+  if (unfinished.size === 0) unwatchExits()
 }
 
 function isInside(path: string, folder: string): boolean {
@@ -82,7 +104,7 @@ export class OutputFile {
     } catch (error) {
       throw new InvalidOptionError(`cannot write ${flag} ${path}: ${reason(error)}`, {cause: error})
     }
-    registerCleanup()
+    watchExits()
     unfinished.add(temporary)
     return new OutputFile(flag, path, target, temporary, file)
   }
@@ -103,7 +125,7 @@ export class OutputFile {
     try {
       await this.file.close()
       await rename(this.temporary, this.target)
-      unfinished.delete(this.temporary)
+      forget(this.temporary)
     } catch (error) {
       await this.removeTemporary()
       throw new InvalidOptionError(`cannot write ${this.flag} ${this.path}: ${reason(error)}`, {cause: error})
@@ -120,6 +142,6 @@ export class OutputFile {
 
   private async removeTemporary(): Promise<void> {
     await rm(this.temporary, {force: true})
-    unfinished.delete(this.temporary)
+    forget(this.temporary)
   }
 }

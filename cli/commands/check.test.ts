@@ -9,6 +9,7 @@ import type {CheckReport} from '../../checks/report/report.js'
 import {stallingProxy} from '../../fixtures/test-support/flaky-proxy.js'
 import {freshBucket, motoEnv} from '../../fixtures/test-support/s3-bucket.js'
 import {runPixel} from '../test-support/run-pixel.js'
+import {spawnPixel} from '../test-support/spawn-pixel.js'
 
 const SAMPLE = join(PACKAGE_ROOT, 'fixtures/sample-lake')
 const DAY = ['--day', '2026-02-10']
@@ -385,5 +386,33 @@ describe('pixel check against an S3 endpoint that stops answering mid-read', () 
     const {code, stderr} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--timeout', value])
     expect(code).toBe(2)
     expect(stderr.trimEnd()).toMatch(/^Error: --timeout "\w+" is (no time at all|not a duration)/)
+  })
+})
+
+describe('pixel check stopped by a signal', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('leaves no temporary output file behind on %s, and an earlier report as it was', async (signal) => {
+    const bucket = await freshBucket('check-signal')
+    const env = motoEnv()
+    Object.assign(process.env, env)
+    const lake = new S3Lake(`s3://${bucket}/events/`, {endpointUrl: env.AWS_ENDPOINT_URL_S3})
+    for (const file of filesUnder(SAMPLE).slice(0, 5)) await lake.write(file, readFileSync(join(SAMPLE, file)))
+    lake.close()
+    // Every object read hangs, so the check is surely mid-run, its outputs open, when the signal comes.
+    const proxy = await stallingProxy(env.AWS_ENDPOINT_URL_S3, {path: /\/year=[^?]*\.gz/, stallRequests: Infinity, afterBytes: 5})
+    const dir = scratch()
+    writeFileSync(join(dir, 'r.xml'), 'earlier')
+    try {
+      const check = spawnPixel(['check', '--lake', `s3://${bucket}/events/`, ...DAY, '--junit', join(dir, 'r.xml'), '--quarantine', join(dir, 'q.jsonl')], {
+        env: {...env, AWS_ENDPOINT_URL_S3: proxy.endpoint},
+      })
+      while (proxy.stalled.length === 0) await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toHaveLength(2)
+      check.child.kill(signal)
+      expect(await check.exited).toBe(signal)
+      expect(readdirSync(dir)).toEqual(['r.xml'])
+      expect(readFileSync(join(dir, 'r.xml'), 'utf8')).toBe('earlier')
+    } finally {
+      await proxy.stop()
+    }
   })
 })
