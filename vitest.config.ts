@@ -8,7 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Under CI, also write the results as JSON: .ci/run prints its closing line from them.
-    reporters: process.env.CI ? ['default', ['json', {outputFile: '.vitest-results.json'}]] : ['default'],
+    // Under CI, also write the results as JSON: .ci/run prints its closing line from them (one
+    // file per Node version it runs the suite on).
+    reporters: process.env.CI ? ['default', ['json', {outputFile: process.env.PIXEL_TEST_RESULTS ?? '.vitest-results.json'}]] : ['default'],
   },
 })

@@ -1,16 +1,25 @@
-// Prints the closing line CI reads, "N passed, N failed", from vitest's JSON report.
+// Prints the closing line CI reads, "N passed, N failed", summed over vitest's JSON reports (one
+// per Node version the suite ran on). A report that is missing counts as one failure.
 import {readFileSync} from 'node:fs'
 
-let report
-try {
-  report = JSON.parse(readFileSync(process.argv[2], 'utf8'))
-} catch (error) {
-  console.log(`no test results (${error.message})`)
-  console.log('0 passed, 1 failed')
-  process.exit(1)
+let passed = 0
+let failed = 0
+let skipped = 0
+for (const file of process.argv.slice(2)) {
+  let report
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    console.log(`no test results in ${file} (${error.message})`)
+    failed += 1
+    continue
+  }
+  // A file that fails to load counts as a failure even though it ran no test.
+  const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length
+  passed += report.numPassedTests
+  failed += report.numFailedTests + brokenFiles
+  skipped += report.numPendingTests
 }
-// A file that fails to load counts as a failure even though it ran no test.
-const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length
-const failed = report.numFailedTests + brokenFiles
-console.log(`${report.numPassedTests} passed, ${failed} failed${report.numPendingTests ? `, ${report.numPendingTests} skipped` : ''}`)
-process.exit(failed > 0 || report.numPassedTests === 0 ? 1 : 0)
+if (skipped > 0) console.log(`${skipped} skipped`)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed > 0 || passed === 0 ? 1 : 0)

@@ -8,7 +8,8 @@ import {gunzipObject} from '../../lake/codec/gunzip-object.js'
 import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import {type FastPath, compileFastPath} from './fast-path.js'
 import type {ScannedLine} from './fast-path-program.js'
-import {nativeScannerLoaded} from './native-scan.js'
+import {nativeScannerLoaded, nativeScannerNote} from './native-scan.js'
+import {missingPrerequisite} from './native/build-native.mjs'
 import {mutateText, sampleRecord, schemaCorpus} from '../../fixtures/schema-records.js'
 import {loadSchema} from '../schema/record-validator.js'
 
@@ -43,12 +44,27 @@ function mutatedText(seed: number, count: number): Buffer {
   return Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [Buffer.from('\n'), line])))
 }
 
+// Under CI the scanner must be built; elsewhere only where a compiler, make, python3 and Node's
+// headers are all found. A machine without them runs pixel (and these tests) in JavaScript.
+const underCi = process.env.CI === 'true' || process.env.CI === '1'
+const missing = missingPrerequisite()
+const mustBuild = underCi || missing === undefined
+if (!nativeScannerLoaded && !mustBuild) console.warn(`native scanner tests: the scanner cannot be built here (${missing}), so only its fallback is tested; CI builds it and runs every test`)
+
 describe('the native scanner', () => {
-  it('is built on this machine by npm ci', () => {
-    expect(nativeScannerLoaded).toBe(true)
-    expect(inCpp.native).toBe(true)
+  it('is built wherever it can be, and always under CI', () => {
+    if (mustBuild) {
+      expect(nativeScannerLoaded, nativeScannerNote()).toBe(true)
+      expect(inCpp.native).toBe(true)
+    } else {
+      expect(inCpp.native).toBe(false)
+      expect(nativeScannerNote()).toMatch(/^the native scanner is not in use \(.+\): checking with the JavaScript fast path/)
+    }
     expect(inJs.native).toBe(false)
   })
+})
+
+describe.runIf(nativeScannerLoaded)('the native scanner, where built', () => {
 
   it.each([1, 2, 3])('gives the JavaScript fast path\'s verdicts, ids and times on thousands of mutated records (seed %i)', (seed) => {
     const text = mutatedText(seed, 3000)
@@ -83,7 +99,7 @@ describe('the native scanner', () => {
   })
 })
 
-describe.each(schemaCorpus().filter(({name}) => name !== 'conditional-consent'))('the native scanner on the $name schema', ({schema}) => {
+describe.runIf(nativeScannerLoaded).each(schemaCorpus().filter(({name}) => name !== 'conditional-consent'))('the native scanner on the $name schema', ({schema}) => {
   const names = Object.keys((schema.properties ?? {}) as object)
   const idField = ['event_id', 'id', 'order_id', 'session', 'user_id', 'device'].find((f) => names.includes(f)) ?? 'event_id'
   const timeField = ['ts', 'collector_tstamp', 'event_timestamp', 'at', 'created_at'].find((f) => names.includes(f)) ?? 'ts'

@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {PACKAGE_ROOT} from '../../lake/package-root.js'
@@ -30,6 +31,24 @@ const binding = load()
 
 /** Whether the native scanner is built and loaded here. */
 export const nativeScannerLoaded = binding !== undefined
+
+/**
+ * One line saying why the native scanner is not in use, with what the build script found
+ * (checks/scan/native/build-native.mjs keeps it, since npm hides install output); undefined when
+ * it is loaded or PIXEL_NATIVE=0 turned it off on purpose.
+ *
+ * @example if (nativeScannerNote()) warn(nativeScannerNote())
+ */
+export function nativeScannerNote(): string | undefined {
+  if (binding || process.env.PIXEL_NATIVE === '0') return undefined
+  let why = 'not built'
+  try {
+    why = readFileSync(join(PACKAGE_ROOT, 'checks/scan/native/build/not-built.txt'), 'utf8').trim() || why
+  } catch {
+    // No reason kept: the build never ran here.
+  }
+  return `the native scanner is not in use (${why}): checking with the JavaScript fast path, same verdicts at about half the speed; npm rebuild pixel --foreground-scripts retries the build`
+}
 
 const LINES_PER_CALL = 4096
 const INTS_PER_LINE = 5

@@ -8,6 +8,7 @@ import {LocalLake} from '../../lake/store/local-lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import type {CheckReport} from '../../checks/report/report.js'
 import {runCheck} from '../../checks/run-check.js'
+import {nativeScannerNote} from '../../checks/scan/native-scan.js'
 import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {formatBytesOf} from '../../checks/report/format-bytes.js'
@@ -112,6 +113,9 @@ lake unreachable), with one line saying why.`
     const lakeSpec = flags.lake ?? config.lake
     if (!lakeSpec) this.error('no lake given: pass --lake s3://bucket/prefix/ or a folder, set PIXEL_LAKE, or set "lake" in pixel.config.json', {exit: 2})
     const failOn = flags['fail-on'] as 'error' | 'warning' | 'never'
+    // Said on a terminal only: npm hides the install script's line, and scripts need no noise.
+    const native = process.stderr.isTTY ? nativeScannerNote() : undefined
+    if (native) process.stderr.write(`Warning: ${native}\n`) // one line: oclif's warn wraps to the terminal width
     const progress = progressLine()
     let lake
     const outputs: OutputFile[] = []
