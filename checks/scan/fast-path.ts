@@ -1,3 +1,10 @@
+// WRITTEN TWICE: checks/scan/native/fast_scan.cc is this fast path in C++, used where it is
+// built (native-scan.ts loads it). This file is the reference. Change them together: a node kind,
+// keyword or verdict added or changed here, in the program (fast-path-program.ts) or in its
+// compiler (fast-path-compile.ts) needs the same change in fast_scan.cc, and the layout of the
+// scanner's output arrays is shared with native-scan.ts. checks/scan/native-scan.test.ts holds the
+// two to the same verdicts, ids and times (mutated records, every object of the sample lake, the
+// schema corpus); checks/scan/fast-path-differential.test.ts holds the fast path to ajv.
 import {schemaDialect} from '../schema/record-validator.js'
 import {compileProgram} from './fast-path-compile.js'
 import {ANY_NODE, type FastPathProgram, KIND, type ProgramNode, type ScannedLine} from './fast-path-program.js'

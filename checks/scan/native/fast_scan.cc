@@ -1,10 +1,16 @@
-// The fast path of checks/scan/fast-path.ts, in C++: the same program of typed nodes
-// (fast-path-program.ts), read the same way, for every line of an object's text in one call.
+// WRITTEN TWICE: this is the fast path of checks/scan/fast-path.ts in C++; fast-path.ts is the
+// reference. Change them together: a node kind, keyword or verdict changed there, in the program
+// (fast-path-program.ts) or its compiler (fast-path-compile.ts) needs the same change here, and
+// the layout of the output arrays is read by checks/scan/native-scan.ts. The test that holds the
+// two equal (verdicts, ids and times on mutated records, the sample lake and the schema corpus)
+// is checks/scan/native-scan.test.ts.
+//
+// The same program of typed nodes (fast-path-program.ts), read the same way, for every line of
+// an object's text in one call.
 // Verdicts are VALID, INVALID (certainly rejected; used inside anyOf / oneOf / contains) and
 // UNDECIDED, as in JavaScript, plus ASK_JS: what this scanner does not decide itself (a pattern,
 // most formats, escaped text under a length limit) it hands to JavaScript, either as a string
 // check on a line that is otherwise valid, or, inside anyOf / oneOf / contains, as the whole line.
-// fast-path.ts is the reference: native-scan.test.ts holds the two to the same verdicts.
 #include <node_api.h>
 
 #include <cmath>
