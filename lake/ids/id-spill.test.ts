@@ -20,17 +20,23 @@ function spillThenEnd(how: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'exit' | 'throw'): 
   })
   return new Promise((resolve, reject) => {
     let out = ''
+    let killed = false
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk
-      if (!out.includes('spilling in')) return
-      expect(readdirSync(tmp).filter((name) => name.startsWith('pixel-ids-'))).toHaveLength(1)
-      if (how !== 'exit' && how !== 'throw') child.kill(how)
+      // A child that exits or throws by itself may be gone (and its folder removed) before this
+      // chunk is read: only a child that waits for its signal can be looked at while it spills.
+      if (killed || how === 'exit' || how === 'throw' || !out.includes('spilling in')) return
+      killed = true
+      const spilling = readdirSync(tmp).filter((name) => name.startsWith('pixel-ids-'))
+      if (spilling.length !== 1) reject(new Error(`expected one pixel-ids- folder while spilling, found ${spilling.length}`))
+      child.kill(how)
     })
     child.on('error', reject)
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       const leftInTmp = readdirSync(tmp).filter((name) => name.startsWith('pixel-'))
       rmSync(tmp, {recursive: true, force: true})
-      resolve({code, signal, leftInTmp})
+      if (!out.includes('spilling in')) reject(new Error(`the child ended before it spilled: ${out}`))
+      else resolve({code, signal, leftInTmp})
     })
   })
 }
