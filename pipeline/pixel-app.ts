@@ -1,7 +1,6 @@
 import {App, Validations} from 'aws-cdk-lib'
 import {AwsSolutionsChecks} from 'cdk-nag'
 
-import type {ClientIpMode} from './handler/anonymise-ip.js'
 import {PixelStack} from './stack/pixel-stack.js'
 import type {PixelStackProps} from './stack/pixel-stack-props.js'
 
@@ -9,6 +8,8 @@ import type {PixelStackProps} from './stack/pixel-stack-props.js'
 export const PIXEL_CONTEXT = {
   stackName: 'pixel:stackName',
   clientIp: 'pixel:clientIp',
+  databaseName: 'pixel:databaseName',
+  alarmTopic: 'pixel:alarmTopic',
 } as const
 
 // Behaviour the stack relies on, set here rather than in cdk.json so tests get it too.
@@ -41,10 +42,14 @@ export function createPixelApp(options: PixelAppOptions = {}): {app: App; stack:
   })
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
   const stackName = (app.node.tryGetContext(PIXEL_CONTEXT.stackName) as string | undefined) ?? 'Pixel'
-  const clientIp = app.node.tryGetContext(PIXEL_CONTEXT.clientIp) as ClientIpMode | undefined
+  // Context values are untrusted (any JSON from cdk.json, any string from -c): the stack's props
+  // check them with the others, and throw once with every problem.
+  const context = (key: string) => app.node.tryGetContext(key) as never
   const stack = new PixelStack(app, stackName, {
     description: 'pixel: tracking pixel endpoint, Firehose, S3 lake partitioned by event hour, Athena table, canary and alarms',
-    clientIp,
+    clientIp: context(PIXEL_CONTEXT.clientIp),
+    databaseName: context(PIXEL_CONTEXT.databaseName),
+    alarmTopicArn: context(PIXEL_CONTEXT.alarmTopic),
     ...options.stackProps,
   })
   return {app, stack}

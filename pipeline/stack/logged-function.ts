@@ -1,9 +1,11 @@
-import {Duration, RemovalPolicy} from 'aws-cdk-lib'
+import type {Duration} from 'aws-cdk-lib'
 import {Role, ServicePrincipal} from 'aws-cdk-lib/aws-iam'
 import {Architecture, Runtime} from 'aws-cdk-lib/aws-lambda'
 import {NodejsFunction} from 'aws-cdk-lib/aws-lambda-nodejs'
-import {LogGroup, RetentionDays} from 'aws-cdk-lib/aws-logs'
+import type {LogGroup} from 'aws-cdk-lib/aws-logs'
 import {Construct} from 'constructs'
+
+import {stackLogGroup} from './log-group.js'
 
 export interface LoggedFunctionProps {
   /** The entry file, see `lambdaEntry`. */
@@ -27,7 +29,7 @@ export class LoggedFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: LoggedFunctionProps) {
     super(scope, id)
-    this.logGroup = new LogGroup(this, 'Logs', {retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY})
+    this.logGroup = stackLogGroup(this, 'Logs')
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `${props.description}: writes its own logs, nothing else unless granted`,

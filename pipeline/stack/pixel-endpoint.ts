@@ -1,15 +1,15 @@
-import {Duration, RemovalPolicy, Validations} from 'aws-cdk-lib'
+import {Duration, Validations} from 'aws-cdk-lib'
 import {AccessLogFormat} from 'aws-cdk-lib/aws-apigateway'
 import {HttpApi, HttpMethod, HttpStage, LogGroupLogDestination} from 'aws-cdk-lib/aws-apigatewayv2'
 import {HttpLambdaIntegration} from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import type {IDeliveryStream} from 'aws-cdk-lib/aws-kinesisfirehose'
-import {LogGroup, RetentionDays} from 'aws-cdk-lib/aws-logs'
 import {Construct} from 'constructs'
 
 import type {ClientIpMode} from '../handler/anonymise-ip.js'
 import {HANDLER_ENV} from '../handler/handler-environment.js'
 import {HEALTH_PATH, PIXEL_PATH} from '../handler/pixel-handler.js'
 import {lambdaEntry} from './lambda-entry.js'
+import {stackLogGroup} from './log-group.js'
 import {LoggedFunction} from './logged-function.js'
 
 export interface PixelEndpointProps {
@@ -62,7 +62,7 @@ export class PixelEndpoint extends Construct {
       description: 'pixel: the public tracking pixel endpoint',
       createDefaultStage: false,
     })
-    const accessLogs = new LogGroup(this, 'AccessLogs', {retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY})
+    const accessLogs = stackLogGroup(this, 'AccessLogs')
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

@@ -1,11 +1,14 @@
 import {Duration, Size} from 'aws-cdk-lib'
 import {Match} from 'aws-cdk-lib/assertions'
+import {Topic} from 'aws-cdk-lib/aws-sns'
 import {describe, expect, it} from 'vitest'
 
 import {InvalidStackPropsError} from '../errors.js'
 import type {ClientIpMode} from '../handler/anonymise-ip.js'
 import {synthPixelStack} from '../test-support/synth-pixel-stack.js'
 import {type PixelStackProps, resolvePixelStackProps} from './pixel-stack-props.js'
+
+const ARN = 'arn:aws:sns:eu-west-1:123456789012:pixel-alarms'
 
 function problemsOf(props: PixelStackProps): readonly string[] {
   try {
@@ -27,6 +30,9 @@ describe('the stack props', () => {
     ['a Glue name with capitals', {tableName: 'Events'}, /tableName/],
     ['error retention in hours', {errorRetention: Duration.hours(36)}, /errorRetention/],
     ['a freshness alarm tighter than the buffer', {freshnessThreshold: Duration.seconds(90)}, /freshnessThreshold/],
+    ['a Glue database with a hyphen', {databaseName: 'my-db'}, /databaseName \(context pixel:databaseName\) .* not "my-db"/],
+    ['a database name that is not a string', {databaseName: 42 as never}, /databaseName .* not 42/],
+    ['an alarm topic that is not an SNS ARN', {alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:alarms'}, /alarmTopicArn \(context pixel:alarmTopic\) must be an SNS topic ARN/],
   ])('with %s', (_name, props, problem) => {
     it('rejects the props, naming the problem', () => {
       expect(problemsOf(props)).toEqual([expect.stringMatching(problem)])
@@ -53,8 +59,63 @@ describe('the stack props', () => {
     template.hasResourceProperties('AWS::Events::Rule', {ScheduleExpression: 'rate(1 minute)'})
   })
 
+  it('refuses an alarm topic given both as a topic and as an ARN', () => {
+    const {stack} = synthPixelStack()
+    expect(problemsOf({alarmTopic: Topic.fromTopicArn(stack, 'T', ARN), alarmTopicArn: ARN})).toEqual([expect.stringMatching(/not both/)])
+  })
+
+  it('names the database after the stack by default, in Glue\'s alphabet', () => {
+    expect(resolvePixelStackProps({}, {stackName: 'Pixel-Staging2'}).databaseName).toBe('pixel_staging2')
+    expect(resolvePixelStackProps({}, {stackName: 'Pixel'}).databaseName).toBe('pixel')
+  })
+
+  it('reports every problem of the context at once, with the props\'', () => {
+    const context = {'pixel:clientIp': 'hash', 'pixel:databaseName': 'Web Traffic', 'pixel:alarmTopic': 'alarms'}
+    const error = (() => {
+      try {
+        synthPixelStack({context, stackProps: {bufferingSize: Size.mebibytes(1)}})
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(error).toBeInstanceOf(InvalidStackPropsError)
+    expect((error as InvalidStackPropsError).problems).toEqual([
+      expect.stringMatching(/^bufferingSize/),
+      expect.stringMatching(/^clientIp \(context pixel:clientIp\)/),
+      expect.stringMatching(/^databaseName \(context pixel:databaseName\)/),
+      expect.stringMatching(/^alarmTopicArn \(context pixel:alarmTopic\)/),
+    ])
+  })
+
   it('takes the IP mode from the app context', () => {
     const {template} = synthPixelStack({context: {'pixel:clientIp': 'full'}})
     template.hasResourceProperties('AWS::Lambda::Function', {Environment: {Variables: Match.objectLike({PIXEL_CLIENT_IP: 'full'})}})
+  })
+
+  it('names the Glue database after the stack, so two stacks in one account do not collide', () => {
+    const {template} = synthPixelStack({context: {'pixel:stackName': 'Pixel-Staging'}})
+    template.hasResourceProperties('AWS::Glue::Database', {DatabaseInput: Match.objectLike({Name: 'pixel_staging'})})
+  })
+
+  it('names the Athena table output after the database the stack derived', () => {
+    const {template} = synthPixelStack({context: {'pixel:stackName': 'Pixel-Staging'}})
+    template.hasOutput('AthenaTable', {Value: 'pixel_staging.events'})
+  })
+
+  it('takes the Glue database from the app context', () => {
+    const {template} = synthPixelStack({context: {'pixel:databaseName': 'web_traffic'}})
+    template.hasResourceProperties('AWS::Glue::Database', {DatabaseInput: Match.objectLike({Name: 'web_traffic'})})
+  })
+
+  it('sends the alarms\' state changes to the topic the app context names', () => {
+    const {template} = synthPixelStack({context: {'pixel:alarmTopic': ARN}})
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+    expect(alarms.length).toBeGreaterThan(0)
+    template.allResourcesProperties('AWS::CloudWatch::Alarm', {AlarmActions: [ARN]})
+  })
+
+  it('sends the alarms\' state changes to the topic given as a prop', () => {
+    const {template} = synthPixelStack({stackProps: {alarmTopicArn: ARN}})
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {AlarmActions: [ARN]})
   })
 })

@@ -42,8 +42,9 @@ export interface PixelStackProps extends StackProps {
    */
   readonly freshnessThreshold?: Duration
   /**
-   * The Glue database of the lake table (lower case, digits and underscores).
-   * @default 'pixel'
+   * The Glue database of the lake table (lower case, digits and underscores); also the context
+   * `pixel:databaseName`. Two stacks in one account and region need two databases.
+   * @default - the stack's name in lower case, other characters as underscores: `pixel` for the stack `Pixel`, `pixel_staging` for `Pixel-Staging`
    */
   readonly databaseName?: string
   /**
@@ -68,9 +69,15 @@ export interface PixelStackProps extends StackProps {
   readonly throttleBurstLimit?: number
   /**
    * Where the alarms send their state changes.
-   * @default - the alarms have no action; watch them in the console or wire them later
+   * @default - alarmTopicArn's topic, if given; else the alarms have no action (watch them in the console or wire them later)
    */
   readonly alarmTopic?: ITopic
+  /**
+   * The ARN of an existing SNS topic for the alarms' state changes, instead of `alarmTopic`; also
+   * the context `pixel:alarmTopic`.
+   * @default - none
+   */
+  readonly alarmTopicArn?: string
   /**
    * What happens to the lake and log buckets when the stack is deleted.
    * @default RemovalPolicy.RETAIN
@@ -79,18 +86,36 @@ export interface PixelStackProps extends StackProps {
 }
 
 /** The props with every default applied. */
-export type ResolvedPixelStackProps = Required<Omit<PixelStackProps, keyof StackProps | 'alarmTopic'>> & Pick<PixelStackProps, 'alarmTopic'>
+export type ResolvedPixelStackProps = Required<Omit<PixelStackProps, keyof StackProps | 'alarmTopic' | 'alarmTopicArn'>> & Pick<PixelStackProps, 'alarmTopic' | 'alarmTopicArn'>
 
 const GLUE_NAME = /^[a-z0-9_]{1,255}$/
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/
+
+/**
+ * The Glue database name a stack gets by default: its name in lower case, every character Glue
+ * does not take as an underscore.
+ *
+ * @example glueNameOf('Pixel-Staging') // 'pixel_staging'
+ */
+export function glueNameOf(stackName: string): string {
+  return stackName.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 255)
+}
+
+/** An untrusted value (a context value may be anything) as a message shows it. */
+function shown(value: unknown): string {
+  return JSON.stringify(value) ?? String(value)
+}
 
 /**
  * Applies the defaults and checks every prop, throwing one `InvalidStackPropsError` that lists
- * every problem found.
+ * every problem found. Props that the app also takes as context (`clientIp`, `databaseName`,
+ * `alarmTopicArn`) are checked at run time, whatever their declared type.
  *
  * @example
  * resolvePixelStackProps({bufferingSize: Size.mebibytes(5)}) // throws: buffering size must be 64 to 128 MiB
+ * resolvePixelStackProps({}, {stackName: 'Pixel-Staging'}).databaseName // 'pixel_staging'
  */
-export function resolvePixelStackProps(props: PixelStackProps = {}): ResolvedPixelStackProps {
+export function resolvePixelStackProps(props: PixelStackProps = {}, stack: {stackName?: string} = {}): ResolvedPixelStackProps {
   const resolved: ResolvedPixelStackProps = {
     bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
     bufferingSize: props.bufferingSize ?? Size.mebibytes(64),
@@ -99,12 +124,13 @@ export function resolvePixelStackProps(props: PixelStackProps = {}): ResolvedPix
     canaryInterval: props.canaryInterval ?? Duration.minutes(5),
     errorRetention: props.errorRetention ?? Duration.days(30),
     freshnessThreshold: props.freshnessThreshold ?? Duration.minutes(15),
-    databaseName: props.databaseName ?? 'pixel',
+    databaseName: props.databaseName ?? glueNameOf(stack.stackName ?? 'Pixel'),
     tableName: props.tableName ?? 'events',
     firstYear: props.firstYear ?? 2026,
     throttleRateLimit: props.throttleRateLimit ?? 500,
     throttleBurstLimit: props.throttleBurstLimit ?? 1000,
     alarmTopic: props.alarmTopic,
+    alarmTopicArn: props.alarmTopicArn,
     lakeRemovalPolicy: props.lakeRemovalPolicy ?? RemovalPolicy.RETAIN,
   }
   const problems: string[] = []
@@ -114,12 +140,20 @@ export function resolvePixelStackProps(props: PixelStackProps = {}): ResolvedPix
   const seconds = (duration: Duration): number => duration.toMilliseconds() / 1000
   check(inRange(seconds(resolved.bufferingInterval), 60, 900), 'bufferingInterval must be 60 to 900 seconds (dynamic partitioning needs at least 60)')
   check(inRange(resolved.bufferingSize.toMebibytes(), 64, 128), 'bufferingSize must be 64 to 128 MiB (dynamic partitioning needs at least 64)')
-  check(isClientIpMode(resolved.clientIp), `clientIp must be one of ${CLIENT_IP_MODES.join(', ')}`)
+  check(isClientIpMode(resolved.clientIp), `clientIp (context pixel:clientIp) must be one of ${CLIENT_IP_MODES.join(', ')}, not ${shown(resolved.clientIp)}`)
   check(inRange(resolved.firehoseTimeout.toMilliseconds(), 50, 3000), 'firehoseTimeout must be 50 ms to 3 s: the pixel must answer fast')
   check(inRange(seconds(resolved.canaryInterval), 60, 300), 'canaryInterval must be 1 to 5 minutes, so that every healthy hour holds records')
   check(seconds(resolved.errorRetention) >= 86_400 && seconds(resolved.errorRetention) % 86_400 === 0, 'errorRetention must be a whole number of days, at least 1')
   check(inRange(seconds(resolved.freshnessThreshold), seconds(resolved.bufferingInterval) + 60, 86_400), 'freshnessThreshold must exceed bufferingInterval by at least a minute, and be at most a day')
-  check(GLUE_NAME.test(resolved.databaseName), 'databaseName must be 1 to 255 lower-case letters, digits or underscores')
+  check(
+    typeof resolved.databaseName === 'string' && GLUE_NAME.test(resolved.databaseName),
+    `databaseName (context pixel:databaseName) must be 1 to 255 lower-case letters, digits or underscores, not ${shown(resolved.databaseName)}`,
+  )
+  check(
+    resolved.alarmTopicArn === undefined || (typeof resolved.alarmTopicArn === 'string' && SNS_TOPIC_ARN.test(resolved.alarmTopicArn)),
+    `alarmTopicArn (context pixel:alarmTopic) must be an SNS topic ARN, arn:aws:sns:REGION:ACCOUNT:NAME, not ${shown(resolved.alarmTopicArn)}`,
+  )
+  check(resolved.alarmTopic === undefined || resolved.alarmTopicArn === undefined, 'give alarmTopic or alarmTopicArn (context pixel:alarmTopic), not both')
   check(GLUE_NAME.test(resolved.tableName), 'tableName must be 1 to 255 lower-case letters, digits or underscores')
   check(Number.isInteger(resolved.firstYear) && inRange(resolved.firstYear, 2000, 2999), 'firstYear must be a four-digit year')
   check(Number.isInteger(resolved.throttleRateLimit) && resolved.throttleRateLimit >= 1, 'throttleRateLimit must be a positive whole number')

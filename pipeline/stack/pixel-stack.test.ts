@@ -307,4 +307,23 @@ describe('the outputs', () => {
   it('name the Athena table as database.table', () => {
     template.hasOutput('AthenaTable', {Value: 'pixel.events'})
   })
+
+  it('tell how pixel check reads the lake bucket, with flags it has', () => {
+    template.hasOutput('LakeBucketName', {Description: Match.stringLikeRegexp('--lake s3://<LakeBucketName>/events/')})
+    expect(JSON.stringify(template.findOutputs('*'))).not.toContain('--bucket')
+  })
+})
+
+describe('the log groups', () => {
+  it('keep Firehose\'s delivery errors 30 days', () => {
+    const logs = logicalId('AWS::Logs::LogGroup', 'DeliveryLogs')
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({CloudWatchLoggingOptions: Match.objectLike({Enabled: true, LogGroupName: {Ref: logs}})}),
+    })
+    expect(template.findResources('AWS::Logs::LogGroup')[logs].Properties).toEqual({RetentionInDays: 30})
+  })
+
+  it('all keep their logs 30 days', () => {
+    template.allResourcesProperties('AWS::Logs::LogGroup', {RetentionInDays: 30})
+  })
 })

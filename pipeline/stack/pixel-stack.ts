@@ -2,16 +2,20 @@ import {CfnOutput, Stack, Validations} from 'aws-cdk-lib'
 import {
   Compression,
   DeliveryStream,
+  EnableLogging,
   MetadataExtractionProcessor,
   S3Bucket,
   StreamEncryption,
 } from 'aws-cdk-lib/aws-kinesisfirehose'
+import type {LogGroup} from 'aws-cdk-lib/aws-logs'
 import type {CfnBucket} from 'aws-cdk-lib/aws-s3'
+import {type ITopic, Topic} from 'aws-cdk-lib/aws-sns'
 import type {Construct} from 'constructs'
 
-import {ERROR_OUTPUT_PREFIX, EVENTS_PREFIX, PARTITION_KEY_QUERIES} from '../../lake/layout/bucket-layout.js'
+import {ERROR_OUTPUT_PREFIX, EVENTS_PREFIX, EVENTS_ROOT, PARTITION_KEY_QUERIES} from '../../lake/layout/bucket-layout.js'
 import {LakeBucket} from './lake-bucket.js'
 import {LakeTable} from './lake-table.js'
+import {stackLogGroup} from './log-group.js'
 import {PipelineAlarms} from './pipeline-alarms.js'
 import {PixelCanary} from './pixel-canary.js'
 import {PixelEndpoint} from './pixel-endpoint.js'
@@ -32,14 +36,19 @@ export class PixelStack extends Stack {
   public readonly canary: PixelCanary
   public readonly alarms: PipelineAlarms
 
+  public readonly deliveryLogGroup: LogGroup
+  public readonly alarmTopic?: ITopic
+
   constructor(scope: Construct, id: string, props: PixelStackProps = {}) {
-    const settings = resolvePixelStackProps(props)
     super(scope, id, props)
+    // Checked before any resource exists, once the stack's name (the database's default) is known.
+    const settings = resolvePixelStackProps(props, {stackName: this.stackName})
 
     this.lake = new LakeBucket(this, 'Lake', {errorRetention: settings.errorRetention, removalPolicy: settings.lakeRemovalPolicy})
 
     // Newlines: the handler writes each record as one newline-terminated line, so no
     // AppendDelimiterToRecord processor here (it would add a blank line after every record).
+    this.deliveryLogGroup = stackLogGroup(this, 'DeliveryLogs')
     this.stream = new DeliveryStream(this, 'Events', {
       encryption: StreamEncryption.awsOwnedKey(),
       destination: new S3Bucket(this.lake.bucket, {
@@ -50,6 +59,7 @@ export class PixelStack extends Stack {
         bufferingSize: settings.bufferingSize,
         dynamicPartitioning: {enabled: true},
         processors: [MetadataExtractionProcessor.jq16({...PARTITION_KEY_QUERIES})],
+        loggingConfig: new EnableLogging(this.deliveryLogGroup),
       }),
     })
     Validations.of(this.stream).acknowledge(
@@ -80,13 +90,14 @@ export class PixelStack extends Stack {
 
     this.canary = new PixelCanary(this, 'Canary', {pixelUrl: this.endpoint.pixelUrl, interval: settings.canaryInterval})
 
+    this.alarmTopic = settings.alarmTopic ?? (settings.alarmTopicArn === undefined ? undefined : Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn))
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       pixelFunction: this.endpoint.pixelFunction.function,
       pixelLogGroup: this.endpoint.pixelFunction.logGroup,
       canaryFunction: this.canary.canaryFunction.function,
       stream: this.stream,
       freshnessThreshold: settings.freshnessThreshold,
-      alarmTopic: settings.alarmTopic,
+      alarmTopic: this.alarmTopic,
     })
 
     Validations.of(this).acknowledge({
@@ -96,8 +107,8 @@ export class PixelStack extends Stack {
 
     new CfnOutput(this, 'PixelUrl', {value: this.endpoint.pixelUrl, description: 'The pixel to embed: <img src="PixelUrl?b=BADGE" ...>'})
     new CfnOutput(this, 'HealthUrl', {value: this.endpoint.healthUrl, description: 'For uptime monitors'})
-    new CfnOutput(this, 'LakeBucketName', {value: this.lake.bucket.bucketName, description: 'The lake bucket (pixel check --bucket)'})
+    new CfnOutput(this, 'LakeBucketName', {value: this.lake.bucket.bucketName, description: `The lake bucket; pixel check reads it with --lake s3://<LakeBucketName>/${EVENTS_ROOT}`})
     new CfnOutput(this, 'DeliveryStreamName', {value: this.stream.deliveryStreamName, description: 'The Firehose stream'})
-    new CfnOutput(this, 'AthenaTable', {value: `${settings.databaseName}.${settings.tableName}`, description: 'The Glue table for Athena'})
+    new CfnOutput(this, 'AthenaTable', {value: `${settings.databaseName}.${settings.tableName}`, description: 'The Glue table for Athena, as database.table'})
   }
 }
