@@ -26,3 +26,11 @@ export class CheckTimeoutError extends CheckError {
     this.name = 'CheckTimeoutError'
   }
 }
+
+/** The --history location cannot be read or written, or holds documents pixel did not write. */
+export class HistoryError extends CheckError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'HistoryError'
+  }
+}

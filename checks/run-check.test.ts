@@ -93,11 +93,30 @@ const cases: Case[] = [
   {
     plants: 'an object that arrived after --late-after',
     build: async (lake, f) => lake.write(f.key(HOUR, 60 + 61), f.gzip(f.events(HOUR, 2))),
+    options: {freshnessMinutes: 180},
     findings: [['late-arrival', 1]],
   },
   {
     plants: 'an object that arrived just within --late-after',
     build: async (lake, f) => lake.write(f.key(HOUR, 60 + 60), f.gzip(f.events(HOUR, 2))),
+    options: {freshnessMinutes: 180},
+    findings: [],
+  },
+  {
+    plants: 'records that took more than --freshness to arrive, for more than 5% of the hour',
+    build: async (lake, f) => {
+      await lake.write(f.key(HOUR, 45), f.gzip(f.events(HOUR, 18)))
+      // Two records from the hour's first minutes come in an object 80 minutes later.
+      await lake.write(f.key(HOUR, 82), f.gzip(f.events(HOUR, 2, {ts: '2026-02-10T05:01:00.000Z'})))
+    },
+    findings: [['freshness', 2]],
+  },
+  {
+    plants: 'records that took more than --freshness to arrive, for less than 5% of the hour',
+    build: async (lake, f) => {
+      await lake.write(f.key(HOUR, 45), f.gzip(f.events(HOUR, 38)))
+      await lake.write(f.key(HOUR, 82), f.gzip(f.events(HOUR, 1, {ts: '2026-02-10T05:01:00.000Z'})))
+    },
     findings: [],
   },
   {
@@ -116,7 +135,7 @@ describe.each(cases)('a lake that holds $plants', ({build, options, findings}) =
     await build(lake, lakeFactory())
     const report = await check(lake, options)
     expect(report.findings.map((f) => [f.check, f.count])).toEqual(findings)
-    expect(report.ok).toBe(!findings.some(([name]) => !['misplaced-record', 'late-arrival', 'unexpected-key'].includes(name)))
+    expect(report.ok).toBe(!findings.some(([name]) => !['misplaced-record', 'late-arrival', 'unexpected-key', 'freshness'].includes(name)))
   })
 })
 
@@ -128,7 +147,7 @@ describe('runCheck', () => {
     await lake.write(f.key(HOUR), gzipSync([...lines, '{oops'].join('\n')))
     const {summary, hours} = await check(lake)
     expect(summary).toMatchObject({objects: 1, records: 5, valid: 3, invalid: 2, unparseable: 1, duplicateRecords: 0})
-    expect(hours).toEqual([{hour: HOUR, objects: 1, records: 5, valid: 3, invalid: 2, duplicateRecords: 0, ended: true}])
+    expect(hours).toEqual([{hour: HOUR, objects: 1, records: 5, valid: 3, invalid: 2, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false}])
   })
 
   it('takes the earliest copy by (partition hour, key) as the original, whatever order reads finish in', async () => {

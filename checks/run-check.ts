@@ -2,7 +2,6 @@ import {checkLakeRoot, discoverObjects} from '../lake/discover-objects.js'
 import {DuplicateObjects} from './findings/duplicate-objects.js'
 import {findDuplicatePartitions} from './findings/duplicate-partitions.js'
 import {DuplicateRecords} from './findings/duplicate-records.js'
-import {findGaps} from './findings/gaps.js'
 import {HourTally} from './findings/hour-tally.js'
 import type {Lake} from '../lake/store/lake.js'
 import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding, vanishedObjectFinding} from './findings/object-findings.js'
@@ -16,6 +15,13 @@ import {ScanPool} from './scan/scan-pool.js'
 import {compileFastPath} from './scan/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import {type Scope, hourEnded} from '../lake/scope.js'
+import {findRawIp} from './findings/raw-ip.js'
+import type {VolumeLimits} from './findings/volume.js'
+import type {HistoryStore} from './history/history-store.js'
+import {HourMetricsCollector} from './history/hour-metrics.js'
+import {judgeDays} from './judge-days.js'
+import type {IpPolicy} from './scan/ip-address.js'
+import type {CanaryRule} from './scan/scan-object.js'
 
 export interface CheckOptions {
   lake: Lake
@@ -63,7 +69,24 @@ export interface CheckOptions {
    * it was waiting for. @default no limit (each S3 request has its own timeouts)
    */
   timeoutMs?: number
+  /** Which records are the canary's; null turns it off. @default {field: 'source', value: 'canary'} */
+  canary?: CanaryRule | null
+  /** Where each whole day's metrics are recorded, and baselines come from. @default none */
+  history?: HistoryStore
+  /** Past same weekdays a volume baseline takes the median of. @default 4 */
+  baselineWeeks?: number
+  /** @default {drop: 0.5, spike: 3} */
+  volume?: VolumeLimits
+  /** The p95 lag from record time to arrival above which an hour is stale. @default 60 */
+  freshnessMinutes?: number
+  /** The record field holding the client address. @default 'client_ip' */
+  ipField?: string
+  /** @default 'anonymise' */
+  ipPolicy?: IpPolicy
 }
+
+/** The canary's records as the stack's canary writes them. */
+export const DEFAULT_CANARY: CanaryRule = {field: 'source', value: 'canary'}
 
 function compareFindings(a: Finding, b: Finding): number {
   const byCheck = CHECKS.indexOf(a.check) - CHECKS.indexOf(b.check)
@@ -97,7 +120,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   if (warning) options.onWarning?.(warning)
 
   const now = options.now ?? new Date()
-  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: hourEnded(hour, now)}]))
+  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: hourEnded(hour, now), canary: 0, baseline: null, learning: false}]))
+  const metrics = new HourMetricsCollector(scope.hours)
+  const canary = options.canary === undefined ? DEFAULT_CANARY : (options.canary ?? undefined)
+  const ipField = options.ipField ?? 'client_ip'
+  const ipPolicy = options.ipPolicy ?? 'anonymise'
+  // The canary's own ids, few, so the duplicates of each source can be told apart.
+  const canaryDuplicates = new DuplicateRecords(idField, 0, 1024, options.idBudget)
+  const rawIp = new HourTally(maxSamples)
   const pathsByHour = new Map<string, Set<string>>()
   const duplicateObjects = new DuplicateObjects()
   const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
@@ -112,9 +142,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const fastPath = fastPathMode === false ? undefined : compileFastPath(validator.schema, idField, timeField, {native: fastPathMode !== 'javascript'})
   const quarantine = options.quarantine !== undefined
   const maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES
-  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine, maxObjectBytes}
+  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
   const pool = workers > 0 && objects.length > 0
-    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath === undefined ? false : fastPathMode, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine, maxObjectBytes})
+    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath === undefined ? false : fastPathMode, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy})
     : undefined
 
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.
@@ -149,7 +179,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       hour.records += scan.records
       hour.valid += scan.valid
       hour.invalid += scan.invalid
+      hour.canary += scan.canary.records
+      metrics.add(scan)
       duplicateRecords.see(scan)
+      canaryDuplicates.see({key: scan.key, hour: scan.hour, ids: scan.canaryIds, idIndexes: scan.canaryIdIndexes})
+      rawIp.add(scan.hour, scan.rawIp, scan.rawIpSamples)
       summary.objects++
       summary.bytes += scan.bytes
       summary.records += scan.records
@@ -168,18 +202,29 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       options.onProgress?.({done: ordinal + 1, total: objects.length, bytes: summary.bytes, totalBytes})
     }
     duplicateRecords.finish()
+    canaryDuplicates.finish()
   } finally {
     await pool?.close()
     duplicateRecords.discard()
+    canaryDuplicates.discard()
   }
 
   const hourList = [...hours.values()]
   for (const hour of hourList) {
     hour.duplicateRecords = duplicateRecords.countFor(hour.hour)
+    metrics.setDuplicates(hour.hour, hour.duplicateRecords, canaryDuplicates.countFor(hour.hour))
     summary.duplicateRecords += hour.duplicateRecords
   }
   findings.push(
-    ...findGaps(hourList, options.minRecords ?? 1),
+    ...(await judgeDays(scope, hourList, metrics, {
+      history: options.history,
+      canary: canary !== undefined,
+      baselineWeeks: options.baselineWeeks ?? 4,
+      volume: options.volume ?? {drop: 0.5, spike: 3},
+      freshnessMs: (options.freshnessMinutes ?? 60) * 60_000,
+      minRecords: options.minRecords ?? 1,
+    })),
+    ...findRawIp(rawIp.entries(), ipField, ipPolicy),
     ...findDuplicatePartitions(pathsByHour),
     ...duplicateRecords.findings(),
     ...unparseableFindings(unparseable.entries()),

@@ -9,9 +9,11 @@ export interface PixelConfig {
   region?: string
   endpointUrl?: string
   schema?: string
+  /** Where pixel check records its history (see --history). */
+  history?: string
 }
 
-const KEYS: (keyof PixelConfig)[] = ['lake', 'profile', 'region', 'endpointUrl', 'schema']
+const KEYS: (keyof PixelConfig)[] = ['lake', 'profile', 'region', 'endpointUrl', 'schema', 'history']
 
 async function readIfThere(path: string): Promise<string | undefined> {
   try {

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {findGaps} from './gaps.js'
 import type {HourSummary} from '../report/report.js'
 
-const hour = (label: string, records: number, objects = records > 0 ? 1 : 0, ended = true): HourSummary => ({hour: label, objects, records, valid: records, invalid: 0, duplicateRecords: 0, ended})
+const hour = (label: string, records: number, objects = records > 0 ? 1 : 0, ended = true, canary = 0): HourSummary => ({hour: label, objects, records, valid: records, invalid: 0, duplicateRecords: 0, ended, canary, baseline: null, learning: false})
 
 describe('findGaps', () => {
   it('reports a gap when an hour has no objects', () => {
@@ -25,5 +25,12 @@ describe('findGaps', () => {
 
   it('does not judge an hour that has not ended: its data may still be on its way', () => {
     expect(findGaps([hour('2026-02-10T05', 0, 0, false)], 1)).toEqual([])
+  })
+
+  it('counts only real records: an hour of canary alone is a gap', () => {
+    expect(findGaps([hour('2026-02-10T05', 12, 2, true, 12)], 1)).toEqual([
+      expect.objectContaining({check: 'gap', count: 0, message: 'hour 2026-02-10T05 holds 0 real records (and 12 canary records) in 2 objects, fewer than 1'}),
+    ])
+    expect(findGaps([hour('2026-02-10T05', 13, 2, true, 12)], 1)).toEqual([])
   })
 })

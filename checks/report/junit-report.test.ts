@@ -9,7 +9,7 @@ function report(findings: Finding[]): CheckReport {
     scope: {from: '2026-02-10T05:00:00.000Z', to: '2026-02-10T07:00:00.000Z'},
     lake: 's3://b/events/',
     summary: {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0},
-    hours: hours.map((hour) => ({hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: true})),
+    hours: hours.map((hour) => ({hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false})),
     findings,
   }
 }
@@ -20,8 +20,18 @@ describe('junitReport', () => {
 
   it('has one test case per check per hour, and one more for findings of no hour', () => {
     const xml = junitReport(report([gap, stray]), 'error')
-    expect(xml.match(/<testcase /g)).toHaveLength(10 * 2 + 1)
-    expect(xml).toMatch(/<testsuites name="[^"]*" tests="21" failures="1" errors="0">/)
+    // 14 checks judged per hour, schema-drift once for the scope, and the stray key's case.
+    expect(xml.match(/<testcase /g)).toHaveLength(14 * 2 + 1 + 1)
+    expect(xml).toMatch(/<testsuites name="[^"]*" tests="30" failures="1" errors="0">/)
+  })
+
+  it('carries the new checks like the old: a failed volume case, a drift case for the scope', () => {
+    const drop = finding('volume', {hour: '2026-02-10T05', key: null, count: 9, message: 'hour 05 holds 9 real records, 0.25x its baseline'})
+    const drift = finding('schema-drift', {hour: null, key: null, count: 0, message: 'field /page_url is null in 90% of records'})
+    const xml = junitReport(report([drop, drift]), 'error')
+    expect(xml).toContain('<testcase classname="pixel.check.volume" name="volume 2026-02-10T05" time="0"><failure type="error"')
+    expect(xml).toContain('<testcase classname="pixel.check.schema-drift" name="schema-drift (scope)" time="0"><system-out>field /page_url is null in 90% of records')
+    expect(xml).toContain('<testcase classname="pixel.check.canary-missing" name="canary-missing 2026-02-10T06" time="0"></testcase>')
   })
 
   it('fails the case of an error finding, escaping its message', () => {

@@ -1,5 +1,5 @@
 import {escapeXml} from './escape-text.js'
-import {CHECKS, type CheckReport, type Finding, type Severity, failsOn} from './report.js'
+import {CHECKS, type CheckReport, type Finding, SCOPE_CHECKS, type Severity, failsOn} from './report.js'
 
 function details(findings: Finding[]): string {
   return findings
@@ -9,7 +9,8 @@ function details(findings: Finding[]): string {
 
 /**
  * Renders a report as JUnit XML for CI: one test suite per check and one test case per check per
- * hour, failed where a finding reaches `failOn`; findings below it are kept as system-out.
+ * hour (one for the whole scope for a check such as schema-drift), failed where a finding reaches
+ * `failOn`; findings below it are kept as system-out.
  *
  * @example await writeFile('pixel-check.xml', junitReport(report, 'error'))
  */
@@ -22,11 +23,11 @@ export function junitReport(report: CheckReport, failOn: Severity | 'never'): st
   for (const check of CHECKS) {
     const cases: string[] = []
     let suiteFailures = 0
-    for (const hour of hours) {
+    for (const hour of SCOPE_CHECKS.includes(check) ? [null] : hours) {
       const found = report.findings.filter((f) => f.check === check && f.hour === hour)
-      if (hour === null && found.length === 0) continue
+      if (hour === null && found.length === 0 && !SCOPE_CHECKS.includes(check)) continue
       const failing = found.filter((f) => failsOn(f, failOn))
-      const name = escapeXml(`${check} ${hour ?? '(no hour)'}`)
+      const name = escapeXml(`${check} ${hour ?? (SCOPE_CHECKS.includes(check) ? '(scope)' : '(no hour)')}`)
       let body = ''
       if (failing.length > 0) {
         suiteFailures++

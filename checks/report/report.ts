@@ -10,9 +10,17 @@ export const CHECKS = [
   'misplaced-record',
   'late-arrival',
   'unexpected-key',
+  'canary-missing',
+  'volume',
+  'freshness',
+  'schema-drift',
+  'raw-ip',
 ] as const
 
 export type CheckName = (typeof CHECKS)[number]
+
+/** Checks whose findings are about the whole scope, never one hour (their `hour` is null). */
+export const SCOPE_CHECKS: readonly CheckName[] = ['schema-drift']
 export type Severity = 'error' | 'warning'
 
 export const SEVERITY: Record<CheckName, Severity> = {
@@ -26,6 +34,12 @@ export const SEVERITY: Record<CheckName, Severity> = {
   'misplaced-record': 'warning',
   'late-arrival': 'warning',
   'unexpected-key': 'warning',
+  'canary-missing': 'error',
+  // A drop is an error; a spike (a warning) sets its own severity.
+  volume: 'error',
+  freshness: 'warning',
+  'schema-drift': 'warning',
+  'raw-ip': 'error',
 }
 
 /** One example behind a finding: where it is, and what is wrong there. */
@@ -59,6 +73,12 @@ export interface HourSummary {
   duplicateRecords: number
   /** False for an hour still under way or yet to come (checking `today`): its counts are not final, and it is never a gap. */
   ended: boolean
+  /** The canary's records among `records` (see --canary); gap and volume judge only the others. */
+  canary: number
+  /** The real records the hour is expected to hold (see --history), or null while learning or without history. */
+  baseline: number | null
+  /** True when a history is kept but fewer than 3 past weeks of this hour can be used yet. */
+  learning: boolean
 }
 
 export interface CheckReport {
@@ -71,8 +91,8 @@ export interface CheckReport {
 }
 
 /** Builds a finding with the severity its check always has. */
-export function finding(check: CheckName, fields: Omit<Finding, 'check' | 'severity' | 'samples'> & {samples?: Sample[]}): Finding {
-  return {check, severity: SEVERITY[check], hour: fields.hour, key: fields.key, count: fields.count, message: fields.message, samples: fields.samples ?? []}
+export function finding(check: CheckName, fields: Omit<Finding, 'check' | 'severity' | 'samples'> & {samples?: Sample[]; severity?: Severity}): Finding {
+  return {check, severity: fields.severity ?? SEVERITY[check], hour: fields.hour, key: fields.key, count: fields.count, message: fields.message, samples: fields.samples ?? []}
 }
 
 /** Whether a finding reaches the `--fail-on` threshold. */

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {type CheckReport, type Finding, type HourSummary, finding} from './report.js'
 import {terminalReport} from './terminal-report.js'
 
-const hourSummary = (hour: string, fields: Partial<HourSummary> = {}): HourSummary => ({hour, objects: 1, records: 1200, valid: 1199, invalid: 1, duplicateRecords: 0, ended: true, ...fields})
+const hourSummary = (hour: string, fields: Partial<HourSummary> = {}): HourSummary => ({hour, objects: 1, records: 1200, valid: 1199, invalid: 1, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false, ...fields})
 
 function report(findings: Finding[], hours: HourSummary[] = [hourSummary('2026-02-10T05')]): CheckReport {
   return {
@@ -32,7 +32,17 @@ describe('terminalReport', () => {
 
   it('marks the hour of a finding in the hour table', () => {
     const gap = finding('gap', {hour: '2026-02-10T05', key: null, count: 0, message: 'empty'})
-    expect(terminalReport(report([gap]), 'error', {color: false})).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 {2}gap$/m)
+    expect(terminalReport(report([gap]), 'error', {color: false})).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 +0 {2}gap$/m)
+  })
+
+  it.each([
+    ['its canary and baseline', {canary: 12, baseline: 1180}, /^ {2}hour +objects +records +valid +invalid +duplicate +canary +baseline$/m, /^ {2}05:00 +1 +1,200 +1,199 +1 +0 +12 +1,180$/m],
+    ['a learning hour as learning', {canary: 12, learning: true}, /baseline/, /^ {2}05:00 +1 +1,200 +1,199 +1 +0 +12 +learning$/m],
+    ['no baseline column without a history', {canary: 12}, /^ {2}hour +objects +records +valid +invalid +duplicate +canary$/m, /^ {2}05:00 +1 +1,200 +1,199 +1 +0 +12$/m],
+  ] as const)('shows %s next to the counts', (_, hour, header, row) => {
+    const text = terminalReport(report([], [hourSummary('2026-02-10T05', hour)]), 'error', {color: false})
+    expect(text).toMatch(header)
+    expect(text).toMatch(row)
   })
 
   it('marks the hours that have not ended, in the table and the heading', () => {

@@ -48,9 +48,15 @@ export function terminalReport(report: CheckReport, failOn: Severity | 'never', 
     if (!flagged.has(f.hour)) flagged.set(f.hour, new Set())
     flagged.get(f.hour)!.add(f.check)
   }
-  const header = ['hour', 'objects', 'records', 'valid', 'invalid', 'duplicate']
   const hourCell = (hour: string) => (lastDay === report.scope.from.slice(0, 10) ? '' : `${hour.slice(0, 10)} `) + hour.slice(11) + ':00'
-  const rows = report.hours.map((h) => [hourCell(h.hour), number(h.objects), number(h.records), number(h.valid), number(h.invalid), number(h.duplicateRecords)])
+  // Baselines exist only with a history: without one the column would only ever say "-".
+  const withHistory = report.hours.some((h) => h.baseline !== null || h.learning)
+  const header = ['hour', 'objects', 'records', 'valid', 'invalid', 'duplicate', 'canary', ...(withHistory ? ['baseline'] : [])]
+  const baseline = (h: CheckReport['hours'][number]) => (h.baseline !== null ? number(Math.round(h.baseline)) : h.learning ? 'learning' : '-')
+  const rows = report.hours.map((h) => [
+    hourCell(h.hour), number(h.objects), number(h.records), number(h.valid), number(h.invalid), number(h.duplicateRecords), number(h.canary),
+    ...(withHistory ? [baseline(h)] : []),
+  ])
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i].length)))
   const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
   lines.push(`  ${dim(format(header))}`)

@@ -7,6 +7,9 @@ import type {Sample} from '../report/report.js'
 import type {FastPath} from './fast-path.js'
 import type {RecordValidator} from '../schema/record-validator.js'
 import {HOUR_MS, formatDuration, hourStart} from '../../lake/scope.js'
+import {FieldLocator, type LocatedValue} from './field-locator.js'
+import {type IpPolicy, breaksIpPolicy} from './ip-address.js'
+import {LagHistogram, type SourceMetrics, emptySourceMetrics, sampledRecord, tallyFields} from './source-metrics.js'
 
 
 export interface ScanOptions {
@@ -27,6 +30,24 @@ export interface ScanOptions {
   maxLineBytes?: number
   /** An object that decodes to more is corrupt and not read (see gunzipObject). @default DEFAULT_MAX_OBJECT_BYTES, 1 GiB */
   maxObjectBytes?: number
+  /** Which records are the canary's: those whose `field` is `value` (a string, or a literal's JSON text). */
+  canary?: CanaryRule
+  /** The record field holding the client address, for the raw-ip check. @default none */
+  ipField?: string
+  /** What the address field may hold. @default 'anonymise' */
+  ipPolicy?: IpPolicy
+}
+
+/** `--canary FIELD=VALUE`. */
+export interface CanaryRule {
+  field: string
+  value: string
+}
+
+/** Whether a parsed field value is the canary's: the string itself, or a literal spelled as VALUE. */
+export function isCanaryValue(value: unknown, rule: CanaryRule): boolean {
+  if (typeof value === 'string') return value === rule.value
+  return (typeof value === 'number' || typeof value === 'boolean' || value === null) && JSON.stringify(value) === rule.value
 }
 
 /** One record the check rejected, whole: a line of `pixel check --quarantine FILE`. */
@@ -64,6 +85,18 @@ export interface ObjectScan {
   idIndexes: Uint32Array
   /** With `quarantine`: the rejected records, in record order. */
   quarantined?: QuarantineEntry[]
+  /** The records that are not the canary's. */
+  real: SourceMetrics
+  /** The canary's records (see ScanOptions.canary). */
+  canary: SourceMetrics
+  /** The ids of the canary's records, as `ids`, so its duplicates can be told from real ones. */
+  canaryIds: Uint8Array
+  canaryIdIndexes: Uint32Array
+  /** Records whose address field breaks the --ip-policy. */
+  rawIp: number
+  rawIpSamples: Sample[]
+  /** Records that hold the address field with a value other than null. */
+  ipSeen: number
 }
 
 /** Grows with the records: ids and their indexes in typed arrays of their own (transferable). */
@@ -100,6 +133,8 @@ export function unreadScan(object: ObjectKey, bytes: number, maxObjectBytes: num
     key: object.key, hour: object.hour, bytes, digest: '', corruption: oversizeCorruption(maxObjectBytes, 'stored'),
     records: 0, valid: 0, invalid: 0, unparseable: 0, unparseableSamples: [], schemaSamples: [], schemaMessages: {},
     misplaced: 0, misplacedSamples: [], ids: new Uint8Array(0), idIndexes: new Uint32Array(0),
+    real: emptySourceMetrics(), canary: emptySourceMetrics(), canaryIds: new Uint8Array(0), canaryIdIndexes: new Uint32Array(0),
+    rawIp: 0, rawIpSamples: [], ipSeen: 0,
   }
 }
 
@@ -117,6 +152,25 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
     key: object.key, hour: object.hour, bytes: bytes.length, digest, corruption: decoded.corruption,
     records: 0, valid: 0, invalid: 0, unparseable: 0, unparseableSamples: [], schemaSamples: [], schemaMessages: {},
     misplaced: 0, misplacedSamples: [], ids: new Uint8Array(0), idIndexes: new Uint32Array(0),
+    real: emptySourceMetrics(), canary: emptySourceMetrics(), canaryIds: new Uint8Array(0), canaryIdIndexes: new Uint32Array(0),
+    rawIp: 0, rawIpSamples: [], ipSeen: 0,
+  }
+  const {canary, ipField} = options
+  const ipPolicy = options.ipPolicy ?? 'anonymise'
+  const arrival = object.arrival.getTime()
+  const lags = [new LagHistogram(), new LagHistogram()]
+  const sources = [scan.real, scan.canary]
+  const canaryIds = new IdList()
+  const noteIp = (value: unknown, index: number) => {
+    if (value === undefined || value === null) return
+    scan.ipSeen++
+    if (!breaksIpPolicy(value, ipPolicy)) return
+    scan.rawIp++
+    if (scan.rawIpSamples.length < maxSamples) {
+      // Never the address itself: the report must not spread what it warns about.
+      const what = ipPolicy === 'omit' ? 'holds an address though --ip-policy is omit' : typeof value === 'string' && value.includes(':') ? 'holds an IPv6 address with bits beyond its /48' : 'holds an IPv4 address whose last octet is not 0'
+      scan.rawIpSamples.push({key: object.key, index, pointer: `/${ipField}`, message: what})
+    }
   }
   const from = hourStart(object.hour) - toleranceMs
   const to = hourStart(object.hour) + HOUR_MS + toleranceMs
@@ -124,8 +178,13 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
   let lastUnparseable = -1
   const quarantined: QuarantineEntry[] | undefined = options.quarantine ? (scan.quarantined = []) : undefined
 
-  const placeInTime = (time: number, index: number) => {
-    if (Number.isNaN(time) || (time >= from && time < to)) return
+  // The lag of a record placed in its hour: one in another hour is judged as misplaced instead.
+  const placeInTime = (time: number, index: number, source: number) => {
+    if (Number.isNaN(time)) return
+    if (time >= from && time < to) {
+      lags[source].add(arrival - time)
+      return
+    }
     scan.misplaced++
     if (scan.misplacedSamples.length < maxSamples) {
       const off = time < from ? time - (from + toleranceMs) : time - (to - toleranceMs)
@@ -137,11 +196,21 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
     record(value, index) {
       scan.records++
       const fields = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
+      const isCanary = canary !== undefined && fields !== undefined && isCanaryValue(fields[canary.field], canary)
+      const source = isCanary ? 1 : 0
+      const metrics = sources[source]
+      metrics.records++
       if (fields) {
         const at = ids.room() // may grow the list: take the place before taking the buffer
-        if (idBytes(fields[idField], Buffer.from(ids.ids.buffer), at)) ids.commit(index)
+        if (idBytes(fields[idField], Buffer.from(ids.ids.buffer), at)) {
+          ids.commit(index)
+          if (isCanary) idBytes(fields[idField], Buffer.from(canaryIds.ids.buffer), canaryIds.room()) && canaryIds.commit(index)
+        }
+        if (ipField !== undefined) noteIp(fields[ipField], index)
       }
+      if (sampledRecord(index)) tallyFields(value, metrics)
       if (!validator.isValid(value)) {
+        metrics.invalid++
         scan.invalid++
         const errors = validator.explain(value)
         quarantined?.push({key: object.key, index, hour: object.hour, errors, record: value})
@@ -153,7 +222,9 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
         return
       }
       scan.valid++
-      placeInTime(fields && typeof fields[timeField] === 'string' ? Date.parse(fields[timeField] as string) : Number.NaN, index)
+      metrics.valid++
+      const time = fields && typeof fields[timeField] === 'string' ? Date.parse(fields[timeField] as string) : Number.NaN
+      placeInTime(time, index, source)
     },
     unparseable(index, reason, snippet, piece) {
       scan.unparseable++
@@ -166,15 +237,32 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
   const text = decoded.text
   let pieces = 0
   if (fastPath) {
+    // Lines the fast path proves valid are never parsed: the canary's field and the address are
+    // read from their bytes (see FieldLocator), and only sampled lines are parsed for field tallies.
+    const nested = fastPath.program.rules.some((r) => r.map !== undefined)
+    const canaryLocator = canary && new FieldLocator(text, canary.field, nested)
+    const canaryBytes = canary && Buffer.from(canary.value, 'utf8')
+    const ipLocator = ipField !== undefined && ipPolicy !== 'full' ? new FieldLocator(text, ipField, nested) : undefined
+    const found: LocatedValue = {start: 0, end: 0, string: false}
     fastPath.scanText(text, (line) => {
       if (line.valid) {
+        let source = 0
+        if (canaryLocator && canaryLocator.find(line.start, line.end, found) && equalRange(text, found, canaryBytes!)) source = 1
+        const metrics = sources[source]
+        metrics.records++
+        metrics.valid++
         scan.records++
         scan.valid++
         if (line.idStart >= 0) {
           const at = ids.room()
-          if (idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) ids.commit(pieces)
+          if (idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) {
+            ids.commit(pieces)
+            if (source === 1 && idBytesAt(text, line.idStart, line.idEnd, canaryIds.ids, canaryIds.room())) canaryIds.commit(pieces)
+          }
         }
-        placeInTime(line.time, pieces)
+        if (ipLocator && ipLocator.find(line.start, line.end, found)) noteFastIp(text, found, pieces)
+        if (sampledRecord(pieces)) tallyFields(JSON.parse(text.toString('latin1', line.start, line.end)), metrics)
+        placeInTime(line.time, pieces, source)
         pieces++
       } else {
         pieces = splitLineBytes(text, line.start, line.end, pieces, sink, false, options)
@@ -192,5 +280,27 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
   }
   scan.ids = ids.ids.slice(0, ids.count * 16)
   scan.idIndexes = ids.indexes.slice(0, ids.count)
+  scan.canaryIds = canaryIds.ids.slice(0, canaryIds.count * 16)
+  scan.canaryIdIndexes = canaryIds.indexes.slice(0, canaryIds.count)
+  for (const source of [0, 1]) {
+    sources[source].lag = lags[source].pairs()
+    sources[source].lagMaxMs = lags[source].maxMs
+  }
   return scan
+
+  function noteFastIp(bytes: Buffer, at: LocatedValue, index: number): void {
+    if (!at.string) {
+      // null, or a literal the schema allowed: only null is no address.
+      if (at.end - at.start === 4 && bytes.toString('latin1', at.start, at.end) === 'null') return
+      noteIp(JSON.parse(bytes.toString('latin1', at.start, at.end)), index)
+      return
+    }
+    noteIp(bytes.toString('latin1', at.start, at.end), index)
+  }
+}
+
+function equalRange(text: Uint8Array, at: LocatedValue, value: Uint8Array): boolean {
+  if (at.end - at.start !== value.length) return false
+  for (let i = 0; i < value.length; i++) if (text[at.start + i] !== value[i]) return false
+  return true
 }

@@ -1,7 +1,8 @@
 // A worker thread of the scan pool: compiles the schema once, then scans objects as they come.
 import {parentPort} from 'node:worker_threads'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
-import {type ObjectScan, type ScanOptions, scanObject} from './scan-object.js'
+import {type CanaryRule, type ObjectScan, type ScanOptions, scanObject} from './scan-object.js'
+import type {IpPolicy} from './ip-address.js'
 import {compileFastPath} from './fast-path.js'
 import {compileValidator} from '../schema/record-validator.js'
 
@@ -14,6 +15,9 @@ export interface WorkerSetup {
   maxSamples: number
   quarantine?: boolean
   maxObjectBytes?: number
+  canary?: CanaryRule
+  ipField?: string
+  ipPolicy?: IpPolicy
 }
 
 export type WorkerRequest = {id: number; object: ObjectKey; bytes: Uint8Array}
@@ -29,7 +33,7 @@ parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
   }
   try {
     const scan = scanObject(message.object, message.bytes, options!)
-    parentPort!.postMessage({id: message.id, scan} satisfies WorkerAnswer, [scan.ids.buffer as ArrayBuffer, scan.idIndexes.buffer as ArrayBuffer])
+    parentPort!.postMessage({id: message.id, scan} satisfies WorkerAnswer, [scan.ids.buffer as ArrayBuffer, scan.idIndexes.buffer as ArrayBuffer, scan.canaryIds.buffer as ArrayBuffer, scan.canaryIdIndexes.buffer as ArrayBuffer])
   } catch (error) {
     parentPort!.postMessage({id: message.id, error: (error as Error).stack ?? String(error)} satisfies WorkerAnswer)
   }

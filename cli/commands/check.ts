@@ -19,6 +19,27 @@ import {OutputFile} from '../output-file.js'
 import {PixelCommand} from '../pixel-command.js'
 import {QuarantineFile} from '../quarantine-file.js'
 import {progressLine} from '../progress-line.js'
+import {type HistoryStore, openHistory} from '../../checks/history/history-store.js'
+import type {IpPolicy} from '../../checks/scan/ip-address.js'
+import type {CanaryRule} from '../../checks/scan/scan-object.js'
+
+/**
+ * Reads `--canary FIELD=VALUE` (the value may hold `=`), or `none` for no canary.
+ *
+ * @example parseCanary('source=canary') // {field: 'source', value: 'canary'}
+ */
+export function parseCanary(text: string): CanaryRule | null {
+  if (text === 'none') return null
+  const at = text.indexOf('=')
+  if (at <= 0) throw new InvalidOptionError(`--canary "${text}" is not FIELD=VALUE: use e.g. source=canary, or none`)
+  return {field: text.slice(0, at), value: text.slice(at + 1)}
+}
+
+function ratio(input: string, flag: string): number {
+  const value = Number(input)
+  if (input.trim() === '' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionError(`${flag} "${input}" is not a positive ratio: use e.g. 0.5 or 3`)
+  return value
+}
 
 const MIB = 1024 * 1024
 
@@ -98,6 +119,36 @@ lake unreachable), with one line saying why.`
         return minutes
       },
     })(),
+    history: Flags.string({
+      description: 'Where to record each checked day\'s metrics and learn baselines from: an s3://bucket/prefix/ URL or a folder of its own (also PIXEL_HISTORY or "history" in the config file), e.g. s3://my-bucket/pixel-history/.',
+      env: 'PIXEL_HISTORY',
+      helpValue: 's3://BUCKET/PREFIX/|DIR',
+    }),
+    canary: Flags.string({
+      description: 'Which records are the canary\'s, as FIELD=VALUE, or none; gap and volume count only the others, e.g. source=canary.',
+      default: 'source=canary',
+      helpValue: 'FIELD=VALUE|none',
+    }),
+    'baseline-weeks': Flags.integer({description: 'Past same weekdays whose median is an hour\'s volume baseline (at least 3 of them must be recorded), e.g. 4.', default: 4, min: 1, max: 52}),
+    'volume-drop': Flags.custom<number>({
+      description: 'An hour below this share of its baseline is a volume error, e.g. 0.5.',
+      default: 0.5,
+      helpValue: 'RATIO',
+      parse: async (input) => ratio(input, '--volume-drop'),
+    })(),
+    'volume-spike': Flags.custom<number>({
+      description: 'An hour above this multiple of its baseline is a volume warning, e.g. 3.',
+      default: 3,
+      helpValue: 'RATIO',
+      parse: async (input) => ratio(input, '--volume-spike'),
+    })(),
+    freshness: durationFlag({description: 'An hour whose p95 lag from record time to object arrival exceeds this is stale, e.g. 60m.', default: 60, examples: '60m|2h'}),
+    'ip-field': Flags.string({description: 'The record field holding the client address, for the raw-ip check, e.g. client_ip.', default: 'client_ip', helpValue: 'NAME'}),
+    'ip-policy': Flags.string({
+      description: 'What the address field may hold, as the stack\'s pixel:clientIp: anonymise (IPv4 /24, IPv6 /48), omit (nothing) or full, e.g. anonymise.',
+      options: ['anonymise', 'omit', 'full'],
+      default: 'anonymise',
+    }),
     concurrency: Flags.integer({
       description: 'Worker threads that decode and validate objects in parallel, e.g. 4 (default: one per core; 0 works in one thread).',
       default: async () => availableParallelism(),
@@ -119,14 +170,18 @@ lake unreachable), with one line saying why.`
     const progress = progressLine()
     let lake
     const outputs: OutputFile[] = []
+    let history: HistoryStore | undefined
     try {
       const scope = flags.hour ? hourScope(flags.hour) : flags.from || flags.to ? rangeScope(flags.from, flags.to) : dayScope(flags.day ?? 'yesterday')
+      if (flags['volume-spike'] <= flags['volume-drop']) throw new InvalidOptionError(`--volume-spike ${flags['volume-spike']} must be above --volume-drop ${flags['volume-drop']}`)
+      const canary = parseCanary(flags.canary)
       const schemaPath = flags.schema ?? config.schema
       const validator = compileValidator(await loadSchema(schemaPath), schemaPath)
-      lake = await openLake(lakeSpec, {
+      const s3 = {
         ...awsOptionsFor('s3', flags, config),
         maxSockets: Math.max(16, flags.concurrency * 4),
-      })
+      }
+      lake = await openLake(lakeSpec, s3)
       // Before a single object is read: an output that cannot be written, or would land in the lake, stops here.
       const lakeFolder = lake instanceof LocalLake ? await lake.realUrl() : undefined
       const output = async (flag: string, path: string | undefined) => {
@@ -141,6 +196,8 @@ lake unreachable), with one line saying why.`
         throw new InvalidOptionError(`--junit and --quarantine name the same file ${flags.junit}: give each its own`)
       }
       const quarantine = quarantineOut && new QuarantineFile(quarantineOut)
+      const historySpec = flags.history ?? config.history
+      if (historySpec) history = await openHistory(historySpec, s3)
       const report = await runCheck({
         lake,
         scope,
@@ -159,6 +216,13 @@ lake unreachable), with one line saying why.`
           progress.update(`reading ${done}/${total} objects, ${formatBytesOf(bytes, totalBytes)}`, done === total),
         onWarning: (message) => this.warn(message),
         quarantine: quarantine && ((entry) => quarantine!.add(entry)),
+        canary,
+        history,
+        baselineWeeks: flags['baseline-weeks'],
+        volume: {drop: flags['volume-drop'], spike: flags['volume-spike']},
+        freshnessMinutes: flags.freshness,
+        ipField: flags['ip-field'],
+        ipPolicy: flags['ip-policy'] as IpPolicy,
       })
       await quarantine?.commit()
       progress.done()
@@ -174,6 +238,7 @@ lake unreachable), with one line saying why.`
       lake?.close()
       // Whatever was not finished is removed; an earlier file of the same name stays as it was.
       await Promise.all(outputs.map((out) => out.discard()))
+      history?.close()
     }
   }
 }

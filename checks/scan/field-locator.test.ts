@@ -1,0 +1,31 @@
+import {describe, expect, it} from 'vitest'
+import {FieldLocator, type LocatedValue} from './field-locator.js'
+
+function locate(lines: string[], name: string, nested: boolean): (string | null)[] {
+  const text = Buffer.from(lines.join('\n'))
+  const locator = new FieldLocator(text, name, nested)
+  const out: LocatedValue = {start: 0, end: 0, string: false}
+  let start = 0
+  return lines.map((line) => {
+    const end = start + Buffer.byteLength(line)
+    const found = locator.find(start, end, out) ? `${out.string ? 's' : 'l'}:${text.toString('utf8', out.start, out.end)}` : null
+    start = end + 1
+    return found
+  })
+}
+
+describe('FieldLocator', () => {
+  it('finds a top-level string or literal value in each line, and nothing where a line lacks it', () => {
+    expect(locate(['{"a":1,"source":"canary"}', '{"a":2}', '{"source" : 7 }', '{"b":"source","source":"pixel"}'], 'source', false))
+      .toEqual(['s:canary', null, 'l:7', 's:pixel'])
+  })
+
+  it('skips the same name inside a nested object when the schema allows maps', () => {
+    expect(locate(['{"params":{"source":"canary"},"source":"pixel"}', '{"params":{"source":"canary"}}', '{"page":"x{y","source":"canary"}'], 'source', true))
+      .toEqual(['s:pixel', null, 's:canary'])
+  })
+
+  it('does not take a value that merely reads like the name', () => {
+    expect(locate(['{"badge":"source","x":"y"}'], 'source', false)).toEqual([null])
+  })
+})
