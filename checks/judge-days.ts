@@ -33,6 +33,28 @@ function sharesOf(sources: {sampled: number; fields: FieldShares['fields']; fiel
   return {sampled: all.sampled, fields: all.fields}
 }
 
+/** Days read from the history, by day; undefined for a day never recorded. */
+export type RecordedDays = Map<string, HistoryDay | undefined>
+
+const historyWindow = (baselineWeeks: number) => Math.max(baselineWeeks * 7, DRIFT_DAYS)
+
+/**
+ * Reads every recorded day a scope's judgement will look at (the baseline weeks and the drift
+ * days before each of its days, never a day of the scope itself, which may be recorded during the
+ * run). Done before the lake is read, so a broken history stops the check at once.
+ *
+ * @example const recorded = await readHistoryWindow(history, scope, 4)
+ */
+export async function readHistoryWindow(history: HistoryStore, scope: Scope, baselineWeeks: number): Promise<RecordedDays> {
+  const days = scopeDays(scope)
+  const recorded: RecordedDays = new Map()
+  for (let i = historyWindow(baselineWeeks); i >= 1; i--) {
+    const day = dayBefore(days[0], i)
+    recorded.set(day, await history.read(day))
+  }
+  return recorded
+}
+
 /**
  * Runs the checks that judge an hour against what is expected of it (gap, canary-missing, volume,
  * freshness, schema-drift), day by day in order; with a history, each day is judged against the
@@ -41,22 +63,20 @@ function sharesOf(sources: {sampled: number; fields: FieldShares['fields']; fiel
  *
  * @example const findings = await judgeDays(scope, hourList, metrics, {history, canary: true, baselineWeeks: 4, ...})
  */
-export async function judgeDays(scope: Scope, hours: HourSummary[], metrics: HourMetricsCollector, options: DayJudgement): Promise<Finding[]> {
+export async function judgeDays(scope: Scope, hours: HourSummary[], metrics: HourMetricsCollector, options: DayJudgement, recorded: RecordedDays = new Map()): Promise<Finding[]> {
   const {history} = options
-  const cache = new Map<string, HistoryDay | undefined>()
-  const load = async (day: string) => {
-    if (!cache.has(day)) cache.set(day, await history?.read(day))
-    return cache.get(day)
-  }
+  const cache = new Map(recorded)
   const inScope = new Set(scope.hours)
   const canaryInScope = hours.some((h) => h.canary > 0)
-  const window = Math.max(options.baselineWeeks * 7, DRIFT_DAYS)
+  const window = historyWindow(options.baselineWeeks)
   const findings: Finding[] = []
   for (const day of scopeDays(scope)) {
     const dayHours = hours.filter((h) => h.hour.startsWith(day))
     const past: HistoryDay[] = []
     if (history) for (let i = 1; i <= window; i++) {
-      const doc = await load(dayBefore(day, i))
+      const before = dayBefore(day, i)
+      if (!cache.has(before)) cache.set(before, await history.read(before))
+      const doc = cache.get(before)
       if (doc) past.push(doc)
     }
     const canaryKnown = options.canary && (canaryInScope || past.some((doc) => doc.lines.some((l) => l.source === 'canary' && l.records > 0)))

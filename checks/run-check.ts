@@ -19,7 +19,7 @@ import {findRawIp} from './findings/raw-ip.js'
 import type {VolumeLimits} from './findings/volume.js'
 import type {HistoryStore} from './history/history-store.js'
 import {HourMetricsCollector} from './history/hour-metrics.js'
-import {judgeDays} from './judge-days.js'
+import {judgeDays, readHistoryWindow} from './judge-days.js'
 import type {IpPolicy} from './scan/ip-address.js'
 import type {CanaryRule} from './scan/scan-object.js'
 
@@ -115,6 +115,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const deadline = options.timeoutMs ? new Deadline(options.timeoutMs) : undefined
   const waitFor = <T>(work: Promise<T>, what: string): Promise<T> => (deadline ? deadline.race(work, what) : work)
 
+  const recorded = options.history ? await waitFor(readHistoryWindow(options.history, scope, options.baselineWeeks ?? 4), `the history ${options.history.url}`) : undefined
   const {objects, unexpected, topFolders} = await waitFor(discoverObjects(lake, scope), `the listing of ${lake.url}`)
   const warning = await waitFor(checkLakeRoot(lake, topFolders), `the listing of ${lake.url}`)
   if (warning) options.onWarning?.(warning)
@@ -223,7 +224,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       volume: options.volume ?? {drop: 0.5, spike: 3},
       freshnessMs: (options.freshnessMinutes ?? 60) * 60_000,
       minRecords: options.minRecords ?? 1,
-    })),
+    }, recorded)),
     ...findRawIp(rawIp.entries(), ipField, ipPolicy),
     ...findDuplicatePartitions(pathsByHour),
     ...duplicateRecords.findings(),

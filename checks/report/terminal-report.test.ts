@@ -49,16 +49,16 @@ describe('terminalReport', () => {
     const zero = {objects: 0, records: 0, valid: 0, invalid: 0}
     const hours = [hourSummary('2026-02-10T05'), hourSummary('2026-02-10T06', {ended: false}), hourSummary('2026-02-10T07', {...zero, ended: false})]
     const text = terminalReport(report([], hours), 'error', {color: false})
-    expect(text).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0$/m)
-    expect(text).toMatch(/^ {2}06:00 +1 +1,200 +1,199 +1 +0 {2}not ended$/m)
-    expect(text).toMatch(/^ {2}07:00 +0 +0 +0 +0 +0 {2}not ended$/m)
+    expect(text).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 +0$/m)
+    expect(text).toMatch(/^ {2}06:00 +1 +1,200 +1,199 +1 +0 +0 {2}not ended$/m)
+    expect(text).toMatch(/^ {2}07:00 +0 +0 +0 +0 +0 +0 {2}not ended$/m)
     expect(text.split('\n')[0]).toMatch(/\(3 hours, UTC; 2 not ended\)$/)
   })
 
   it('shows an hour\'s findings before its not-ended mark', () => {
     const schema = finding('schema', {hour: '2026-02-10T05', key: null, count: 1, message: 'bad'})
     const text = terminalReport(report([schema], [hourSummary('2026-02-10T05', {ended: false})]), 'error', {color: false})
-    expect(text).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 {2}schema {2}not ended$/m)
+    expect(text).toMatch(/^ {2}05:00 +1 +1,200 +1,199 +1 +0 +0 {2}schema {2}not ended$/m)
     expect(text.split('\n')[0]).toMatch(/2026-02-10T05 \(not ended\)$/)
   })
 

@@ -28,9 +28,9 @@ describe('pixel check on the sample lake', () => {
     expect(code).toBe(1)
     expect(stderr).toBe('')
     expect(stdout).toContain('47 objects')
-    expect(stdout).toMatch(/^ {2}13:00 +0 +0 +0 +0 +0 +gap$/m)
+    expect(stdout).toMatch(/^ {2}13:00 +0 +0 +0 +0 +0 +0 +gap$/m)
     expect(stdout).toContain('year=2026/month=02/day=10/hour=20/README.txt does not fit')
-    expect(stdout).toMatch(/✖ failed: 9 errors, 4 warnings/)
+    expect(stdout).toMatch(/✖ failed: 9 errors, 5 warnings/)
   })
 
   it('prints one JSON document with the report contract under --json', async () => {
@@ -41,14 +41,14 @@ describe('pixel check on the sample lake', () => {
     expect(report.scope).toEqual({from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'})
     expect(Object.keys(report.summary)).toEqual(['objects', 'bytes', 'records', 'valid', 'invalid', 'unparseable', 'duplicateRecords'])
     expect(report.hours).toHaveLength(24)
-    expect(Object.keys(report.hours[0])).toEqual(['hour', 'objects', 'records', 'valid', 'invalid', 'duplicateRecords', 'ended'])
+    expect(Object.keys(report.hours[0])).toEqual(['hour', 'objects', 'records', 'valid', 'invalid', 'duplicateRecords', 'ended', 'canary', 'baseline', 'learning'])
     expect(Object.keys(report.findings[0])).toEqual(['check', 'severity', 'hour', 'key', 'count', 'message', 'samples'])
     expect(report.summary.records).toBe(report.summary.valid + report.summary.invalid)
   })
 
   it('marks today\'s hours that have not ended, in the table and as "ended": false under --json', async () => {
     const text = await runPixel(['check', '--lake', SAMPLE, '--day', 'today'])
-    expect(text.stdout).toMatch(/^ {2}23:00 +0 +0 +0 +0 +0 {2}not ended$/m)
+    expect(text.stdout).toMatch(/^ {2}23:00 +0 +0 +0 +0 +0 +0 {2}not ended$/m)
     const {stdout} = await runPixel(['check', '--lake', SAMPLE, '--day', 'today', '--json'])
     const report = JSON.parse(stdout) as CheckReport
     expect(report.hours.at(-1)).toMatchObject({hour: expect.stringMatching(/T23$/), ended: false})
@@ -197,7 +197,7 @@ describe('where the lake is set', () => {
     const {code, stdout, stderr} = await runPixel(['check', '--lake', scratch(), '--hour', '2026-02-10T01'])
     expect(code).toBe(1)
     expect(stderr).toMatch(/holds no year= partitions at all/)
-    expect(stdout).toMatch(/^ {2}01:00 +0 +0 +0 +0 +0 +gap$/m)
+    expect(stdout).toMatch(/^ {2}01:00 +0 +0 +0 +0 +0 +0 +gap$/m)
   })
 })
 
