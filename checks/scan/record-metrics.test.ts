@@ -20,9 +20,11 @@ async function mixedHour() {
     ...f.events(HOUR, 1, {client_ip: '2001:db8:1:2::'}),
     ...f.events(HOUR, 1, {client_ip: null}),
   ].map((e) => JSON.stringify(e))
-  // Spacing and an escape keep these off the fast path: JSON.parse decides them.
+  // Spacing, escapes and text that is not ASCII: the fast path and JSON.parse must agree on them.
   lines.push(JSON.stringify(f.events(HOUR, 1, {source: 'canary', badge: 'caf\u00e9'})[0]).replace('"source":', '"source" : '))
   lines.push(JSON.stringify(f.events(HOUR, 1, {client_ip: '203.0.113.9', user_agent: 'a "quoted" agent'})[0]))
+  lines.push(JSON.stringify(f.events(HOUR, 1, {user_agent: 'x "source":"canary"'})[0]))
+  lines.push(JSON.stringify(f.events(HOUR, 1)[0]).replace('"source":"pixel"', '"source":"c\\u0061nary"'))
   await lake.write(f.key(HOUR, 30), Buffer.from(f.gzip(lines.map((l) => JSON.parse(l)))))
   await lake.write(f.key(HOUR, 40), (await import('node:zlib')).gzipSync(lines.join('\n')))
   return lake
@@ -38,8 +40,8 @@ describe.each([
 
   it('counts the canary\'s records by their top-level field, and their duplicates apart', async () => {
     const report = await check()
-    // Two objects of the same 15 records: 4 canary records each.
-    expect(report.hours[0]).toMatchObject({records: 30, canary: 8, duplicateRecords: 15})
+    // Two objects of the same 17 records: 5 canary records each.
+    expect(report.hours[0]).toMatchObject({records: 34, canary: 10, duplicateRecords: 17})
   })
 
   it('reports full addresses as raw-ip without showing them, and nothing under --ip-policy full', async () => {
@@ -52,8 +54,8 @@ describe.each([
 
   it('reports every address under --ip-policy omit', async () => {
     const report = await check({ipPolicy: 'omit'})
-    // 15 records an object, one of them with a null address.
-    expect(report.findings.filter((f) => f.check === 'raw-ip').map((f) => f.count)).toEqual([28])
+    // 17 records an object, one of them with a null address.
+    expect(report.findings.filter((f) => f.check === 'raw-ip').map((f) => f.count)).toEqual([32])
   })
 
   it('counts nothing as canary under --canary none, and another field under --canary FIELD=VALUE', async () => {

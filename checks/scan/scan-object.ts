@@ -239,15 +239,14 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
   if (fastPath) {
     // Lines the fast path proves valid are never parsed: the canary's field and the address are
     // read from their bytes (see FieldLocator), and only sampled lines are parsed for field tallies.
-    const nested = fastPath.program.rules.some((r) => r.map !== undefined)
-    const canaryLocator = canary && new FieldLocator(text, canary.field, nested)
+    const canaryLocator = canary && new FieldLocator(text, canary.field)
     const canaryBytes = canary && Buffer.from(canary.value, 'utf8')
-    const ipLocator = ipField !== undefined && ipPolicy !== 'full' ? new FieldLocator(text, ipField, nested) : undefined
-    const found: LocatedValue = {start: 0, end: 0, string: false}
+    const ipLocator = ipField !== undefined && ipPolicy !== 'full' ? new FieldLocator(text, ipField) : undefined
+    const found: LocatedValue = {start: 0, end: 0, string: false, escaped: false}
     fastPath.scanText(text, (line) => {
       if (line.valid) {
         let source = 0
-        if (canaryLocator && canaryLocator.find(line.start, line.end, found) && equalRange(text, found, canaryBytes!)) source = 1
+        if (canaryLocator && canaryLocator.find(line.start, line.end, found) && (found.escaped ? isCanaryValue(decodeString(text, found), canary!) : equalRange(text, found, canaryBytes!))) source = 1
         const metrics = sources[source]
         metrics.records++
         metrics.valid++
@@ -261,7 +260,7 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
           }
         }
         if (ipLocator && ipLocator.find(line.start, line.end, found)) noteFastIp(text, found, pieces)
-        if (sampledRecord(pieces)) tallyFields(JSON.parse(text.toString('latin1', line.start, line.end)), metrics)
+        if (sampledRecord(pieces)) tallyFields(JSON.parse(text.toString('utf8', line.start, line.end)), metrics)
         placeInTime(line.time, pieces, source)
         pieces++
       } else {
@@ -295,8 +294,13 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
       noteIp(JSON.parse(bytes.toString('latin1', at.start, at.end)), index)
       return
     }
-    noteIp(bytes.toString('latin1', at.start, at.end), index)
+    noteIp(at.escaped ? decodeString(bytes, at) : bytes.toString('utf8', at.start, at.end), index)
   }
+}
+
+/** A located string value that holds escapes, decoded as JSON.parse would. */
+function decodeString(text: Buffer, at: LocatedValue): string {
+  return JSON.parse(text.toString('utf8', at.start - 1, at.end + 1)) as string
 }
 
 function equalRange(text: Uint8Array, at: LocatedValue, value: Uint8Array): boolean {
