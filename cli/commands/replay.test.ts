@@ -325,8 +325,8 @@ describe('a round trip: an hour removed from a generated lake and replayed', () 
     expect(report.summary.records).toBe(day.records)
     expect(report.summary.duplicateRecords).toBe(0)
     expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
-    // A backfill arrives late, and says so: that is the only finding.
-    expect(new Set(report.findings.map((f) => `${f.check} ${f.hour}`))).toEqual(new Set([`late-arrival ${HOUR}`]))
+    // A backfill arrives late, and says so: its objects are late and its hour's records stale.
+    expect(new Set(report.findings.map((f) => `${f.check} ${f.hour}`))).toEqual(new Set([`late-arrival ${HOUR}`, `freshness ${HOUR}`]))
   })
 })
 
