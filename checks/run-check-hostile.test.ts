@@ -50,3 +50,34 @@ describe.each([0, 2])('runCheck with %i workers', (workers) => {
     expect(report.summary).toMatchObject({objects: 3, records: 20})
   })
 })
+
+describe('runCheck on empty objects', () => {
+  it('reports each empty .gz object as corrupt, and no copy of the other', async () => {
+    const {lake, keys} = await lakeWith(async (lake, f) => {
+      const empty = [f.key(HOUR, 20), f.key(HOUR, 30)]
+      for (const key of empty) await lake.write(key, Buffer.alloc(0))
+      return empty
+    })
+    const report = await check(lake)
+    expect(report.findings.map((x) => [x.check, x.key])).toEqual(keys.map((key) => ['corrupt-object', key]))
+    expect(report.findings[0].message).toContain('empty object, not gzip')
+  })
+
+  it('finds nothing in two identical objects that hold no records', async () => {
+    const {lake} = await lakeWith(async (lake, f) => {
+      for (const minute of [20, 30, 40]) await lake.write(f.key(HOUR, minute), gzipSync(minute === 40 ? '\n\n' : ''))
+      return []
+    })
+    expect((await check(lake)).findings).toEqual([])
+  })
+
+  it('still reports identical objects that hold records as copies', async () => {
+    const {lake, keys} = await lakeWith(async (lake, f) => {
+      const body = f.gzip(f.events(HOUR, 3))
+      const copies = [f.key(HOUR, 20), f.key(HOUR, 30)]
+      for (const key of copies) await lake.write(key, body)
+      return copies
+    })
+    expect((await check(lake)).findings.map((x) => [x.check, x.key])).toEqual([['duplicate-object', keys[1]], ['duplicate-record', null]])
+  })
+})
