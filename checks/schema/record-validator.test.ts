@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {SchemaLoadError} from '../errors.js'
-import {compileValidator, loadSchema} from './record-validator.js'
+import {compileValidator, loadSchema, schemaWarnings} from './record-validator.js'
 
 const rand = seededRandom(7)
 const event = (overrides = {}) => ({...pixelEvent(rand, new Date('2026-02-10T05:00:00.123Z')), ...overrides})
@@ -65,5 +65,36 @@ describe('user schemas', () => {
     const load = loadSchema(makePath())
     await expect(load).rejects.toThrow(SchemaLoadError)
     await expect(loadSchema(makePath())).rejects.toThrow(message)
+  })
+})
+
+describe('a schema too large for ajv', () => {
+  it('fails with one line saying what is too large, not with a stack overflow', async () => {
+    const properties = Object.fromEntries(Array.from({length: 50_000}, (_, i) => [`field_${i}`, {type: 'string'}]))
+    const path = schemaFile(JSON.stringify({type: 'object', properties: {context: {type: 'object', properties}}}))
+    const load = loadSchema(path)
+    await expect(load).rejects.toThrow(SchemaLoadError)
+    await expect(load).rejects.toThrow(`schema ${path} is too large for ajv to compile: its largest "properties" (/properties/context/properties) lists 50000 properties`)
+  }, 60_000)
+})
+
+describe('schemaWarnings', () => {
+  it.each([
+    ['a misspelt keyword', {type: 'object', propertise: {}}, ['unknown keyword "propertise" is ignored']],
+    ['a keyword in the wrong case, twice', {type: 'object', properties: {a: {type: 'string', maxlength: 3}, b: {type: 'string', maxlength: 4}}}, ['unknown keyword "maxlength" is ignored']],
+    ['an unknown format, in two places', {type: 'object', properties: {a: {type: 'string', format: 'emial'}, b: {format: 'emial'}}}, ['unknown format "emial" (first at #/properties/a) is ignored: every value passes it']],
+    [
+      'unknown formats and keywords together',
+      {type: 'object', properties: {a: {format: 'phone', 'x-order': 1}, b: {format: 'postcode'}}},
+      ['unknown format "phone" (first at #/properties/a) is ignored: every value passes it', 'unknown format "postcode" (first at #/properties/b) is ignored: every value passes it', 'unknown keyword "x-order" is ignored'],
+    ],
+    ['prefixItems under draft-07, which knows only items', {type: 'array', prefixItems: [{type: 'string'}]}, ['unknown keyword "prefixItems" is ignored']],
+  ])('names %s once, each in one line', (_, schema, expected) => {
+    expect(schemaWarnings(schema, 'my.json')).toEqual(expected.map((line) => `schema my.json: ${line}`))
+  })
+
+  it('finds nothing to say about the shipped schema, nor about a 2020-12 one with its own keywords and known formats', async () => {
+    expect(schemaWarnings(await loadSchema())).toEqual([])
+    expect(schemaWarnings({$schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{type: 'string', format: 'email'}], $comment: 'x', title: 't'})).toEqual([])
   })
 })

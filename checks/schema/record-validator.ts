@@ -37,15 +37,28 @@ function describe(error: ErrorObject): SchemaViolation {
   return {pointer: error.instancePath, message}
 }
 
-function ajvFor(schema: Record<string, unknown>, allErrors: boolean): Ajv {
+/** Where ajv's messages go: nowhere, unless a caller collects them (see schemaWarnings). */
+const SILENT = {log() {}, warn() {}, error() {}}
+
+interface AjvExtras {
+  /** Report ignored keywords to `logger.warn` instead of ignoring them quietly. */
+  strictSchema?: 'log'
+  logger?: typeof SILENT
+  /** Formats to accept as "anything passes", as ajv does for a format it does not know. */
+  anyFormats?: string[]
+}
+
+function ajvFor(schema: Record<string, unknown>, allErrors: boolean, extras: AjvExtras = {}): Ajv {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : ''
-  const options = {allErrors, strict: false, validateFormats: true}
+  // Quiet by default: ajv would print the same warning once per compile, and there are several.
+  const options = {allErrors, strict: false, validateFormats: true, logger: extras.logger ?? SILENT, ...(extras.strictSchema ? {strictSchema: extras.strictSchema} : {})}
   let ajv: Ajv
   if (dialect.includes('2020-12')) ajv = new Ajv2020(options)
   else if (dialect.includes('2019-09')) ajv = new Ajv2019(options)
   else if (dialect === '' || dialect.includes('draft-07') || dialect.includes('draft-06')) ajv = new Ajv(options)
   else throw new SchemaLoadError(`schema dialect ${dialect} is not supported: use draft-07 or 2020-12`)
   addFormats(ajv)
+  for (const name of extras.anyFormats ?? []) ajv.addFormat(name, true)
   return ajv
 }
 
@@ -74,12 +87,80 @@ export function schemaDialect(schema: Record<string, unknown>): SchemaDialect {
   }
 }
 
+/**
+ * What makes a schema too big for ajv, in words: the longest list of properties and the deepest
+ * nesting, found without recursion (the schema may nest deeper than the stack).
+ */
+function describeSize(schema: Record<string, unknown>): string {
+  let widest = {count: 0, pointer: ''}
+  let deepest = 0
+  const stack: [unknown, string, number][] = [[schema, '', 0]]
+  while (stack.length > 0) {
+    const [node, pointer, depth] = stack.pop()!
+    if (typeof node !== 'object' || node === null) continue
+    deepest = Math.max(deepest, depth)
+    const properties = (node as Record<string, unknown>).properties
+    if (!Array.isArray(node) && typeof properties === 'object' && properties !== null) {
+      const count = Object.keys(properties).length
+      if (count > widest.count) widest = {count, pointer: `${pointer}/properties`}
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (typeof value === 'object' && value !== null) stack.push([value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1])
+    }
+  }
+  return `its largest "properties" (${widest.pointer || '/'}) lists ${widest.count} properties and it nests ${deepest} levels deep`
+}
+
 function compile(schema: Record<string, unknown>, allErrors: boolean, source: string): ValidateFunction {
   try {
     return ajvFor(schema, allErrors).compile(schema as AnySchema)
   } catch (error) {
     if (error instanceof SchemaLoadError) throw error
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      // ajv nests the code for each property inside the previous one's: thousands overflow the stack.
+      throw new SchemaLoadError(
+        `schema ${source} is too large for ajv to compile: ${describeSize(schema)}; split it, or describe open-ended keys with additionalProperties or patternProperties`,
+        {cause: error},
+      )
+    }
     throw new SchemaLoadError(`schema ${source} does not compile: ${(error as Error).message}`, {cause: error})
+  }
+}
+
+const MAX_UNKNOWN_FORMATS = 20
+
+/**
+ * What ajv ignores in a schema, one line each, each named once: unknown keywords and unknown
+ * formats (a record passes them whatever it holds), and keywords ignored where they stand. ajv's
+ * strict mode in its logging form finds them; an unknown format stops that compile, so each one
+ * found is accepted as "anything passes" and the schema compiled again.
+ *
+ * @example schemaWarnings({type: 'object', propertise: {}}, 'my.json') // ['schema my.json: unknown keyword "propertise" is ignored']
+ */
+export function schemaWarnings(schema: Record<string, unknown>, source = 'schema'): string[] {
+  const lines: string[] = []
+  const formats: string[] = []
+  for (;;) {
+    const logged: string[] = []
+    const logger = {...SILENT, warn: (...args: unknown[]) => void logged.push(args.map(String).join(' '))}
+    try {
+      ajvFor(schema, false, {strictSchema: 'log', logger, anyFormats: formats}).compile(schema as AnySchema)
+    } catch (error) {
+      const format = /^unknown format "(.*)" ignored in schema at path "(.*)"$/.exec((error as Error).message)
+      // Anything else is not a warning: compileValidator reports it.
+      if (!format || formats.includes(format[1])) return lines
+      formats.push(format[1])
+      lines.push(`schema ${source}: unknown format "${format[1]}" (first at ${format[2]}) is ignored: every value passes it`)
+      if (formats.length < MAX_UNKNOWN_FORMATS) continue
+      lines.push(`schema ${source}: more unknown formats may follow; only the first ${MAX_UNKNOWN_FORMATS} are named`)
+      return lines
+    }
+    for (const message of logged) {
+      const keyword = /^strict mode: unknown keyword: "(.*)"$/.exec(message)
+      const line = keyword ? `schema ${source}: unknown keyword "${keyword[1]}" is ignored` : `schema ${source}: ${message.replace(/^strict mode: /, '')}`
+      if (!lines.includes(line)) lines.push(line)
+    }
+    return lines
   }
 }
 

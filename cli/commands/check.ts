@@ -9,7 +9,7 @@ import {openLake} from '../../lake/store/open-lake.js'
 import type {CheckReport} from '../../checks/report/report.js'
 import {runCheck} from '../../checks/run-check.js'
 import {nativeScannerNote} from '../../checks/scan/native-scan.js'
-import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
+import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} from '../../checks/schema/record-validator.js'
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {formatBytesOf} from '../../checks/report/format-bytes.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
@@ -176,7 +176,9 @@ lake unreachable), with one line saying why.`
       if (flags['volume-spike'] <= flags['volume-drop']) throw new InvalidOptionError(`--volume-spike ${flags['volume-spike']} must be above --volume-drop ${flags['volume-drop']}`)
       const canary = parseCanary(flags.canary)
       const schemaPath = flags.schema ?? config.schema
-      const validator = compileValidator(await loadSchema(schemaPath), schemaPath)
+      const schema = await loadSchema(schemaPath)
+      for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) this.warn(warning)
+      const validator = compileValidator(schema, schemaPath)
       const s3 = {
         ...awsOptionsFor('s3', flags, config),
         maxSockets: Math.max(16, flags.concurrency * 4),

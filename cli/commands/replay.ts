@@ -2,7 +2,7 @@ import {join} from 'node:path'
 import {Flags} from '@oclif/core'
 import type {Lake} from '../../lake/store/lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
-import {compileValidator, loadSchema} from '../../checks/schema/record-validator.js'
+import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} from '../../checks/schema/record-validator.js'
 import {hourScope} from '../../lake/scope.js'
 import {assertStream, firehoseClient} from '../../replay/firehose-sender.js'
 import {LedgerLock} from '../../replay/ledger-lock.js'
@@ -108,7 +108,9 @@ another run), with one line saying why.`
     try {
       hourScope(flags.hour)
       const schemaPath = config.schema
-      const validator = compileValidator(await loadSchema(schemaPath), schemaPath)
+      const schema = await loadSchema(schemaPath)
+      for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) this.warn(warning)
+      const validator = compileValidator(schema, schemaPath)
       const transform = flags.transform ? await loadTransform(flags.transform) : undefined
       sources = await resolveSources(flags.from, s3)
       if (lakeSpec) lake = await openLake(lakeSpec, s3)

@@ -1,3 +1,6 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
 import type {CheckReport} from '../../checks/report/report.js'
@@ -26,5 +29,24 @@ describe('pixel check --max-object-size', () => {
     const {code, stderr} = await runPixel(['check', '--lake', tempLake().url, '--hour', HOUR, '--max-object-size', size])
     expect(code).toBe(2)
     expect(stderr).toMatch(/max-object-size/)
+  })
+})
+
+describe('pixel check --schema with keywords and formats ajv does not know', () => {
+  it('warns once per unknown name, on stderr, and still checks', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    await lake.write(f.key(HOUR, 10), f.gzip(f.events(HOUR, 3)))
+    const schema = join(mkdtempSync(join(tmpdir(), 'pixel-schema-')), 'loose.json')
+    writeFileSync(schema, JSON.stringify({type: 'object', propertise: {}, properties: {ts: {type: 'string', format: 'iso-date'}, badge: {format: 'iso-date', maxlength: 10}}}))
+    const {code, stderr} = await runPixel(['check', '--lake', lake.url, '--hour', HOUR, '--schema', schema, '--concurrency', '2'])
+    expect(code).toBe(0)
+    // oclif wraps each warning to the terminal's width, continuing it on lines that start with ›.
+    const warnings = stderr.split(/›\s+Warning: /).slice(1).map((text) => text.replace(/\s*\n\s*›\s*/g, ' ').trim())
+    expect(warnings).toEqual([
+      `schema ${schema}: unknown format "iso-date" (first at #/properties/ts) is ignored: every value passes it`,
+      `schema ${schema}: unknown keyword "propertise" is ignored`,
+      `schema ${schema}: unknown keyword "maxlength" is ignored`,
+    ])
   })
 })
