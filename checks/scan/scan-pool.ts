@@ -66,7 +66,11 @@ export class ScanPool {
     if (!pending) return
     this.pending.delete(answer.id)
     this.load.set(worker, this.load.get(worker)! - 1)
-    if ('error' in answer) pending.reject(new Error(`scanning failed in a worker: ${answer.error}`))
+    if ('error' in answer) {
+      const error = new Error(`scanning failed in a worker: ${answer.error}`)
+      if (answer.stack) error.stack = `${error.message}\n    in the worker: ${answer.stack}`
+      pending.reject(error)
+    }
     else pending.resolve(answer.scan)
   }
 

@@ -21,7 +21,7 @@ export interface WorkerSetup {
 }
 
 export type WorkerRequest = {id: number; object: ObjectKey; bytes: Uint8Array}
-export type WorkerAnswer = {id: number; scan: ObjectScan} | {id: number; error: string}
+export type WorkerAnswer = {id: number; scan: ObjectScan} | {id: number; error: string; stack?: string}
 
 let options: ScanOptions | undefined
 
@@ -35,6 +35,7 @@ parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
     const scan = scanObject(message.object, message.bytes, options!)
     parentPort!.postMessage({id: message.id, scan} satisfies WorkerAnswer, [scan.ids.buffer as ArrayBuffer, scan.idIndexes.buffer as ArrayBuffer, scan.canaryIds.buffer as ArrayBuffer, scan.canaryIdIndexes.buffer as ArrayBuffer])
   } catch (error) {
-    parentPort!.postMessage({id: message.id, error: (error as Error).stack ?? String(error)} satisfies WorkerAnswer)
+    // The message alone, for the one line a failure prints; the stack travels apart, for DEBUG.
+    parentPort!.postMessage({id: message.id, error: (error as Error).message ?? String(error), stack: (error as Error).stack} satisfies WorkerAnswer)
   }
 })
