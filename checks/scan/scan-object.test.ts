@@ -40,7 +40,7 @@ describe.each(modes)('scanObject %s', (_, options) => {
     const long = Buffer.from(`{"event_id":"${'x'.repeat(5000)}"}`)
     const scan = scanObject(object, objectAround(long), {...options, maxLineBytes: 4096})
     expect(scan).toMatchObject({records: 3, valid: 3, unparseable: 1})
-    expect(scan.unparseableSamples).toEqual([expect.objectContaining({key: object.key, index: 1, message: expect.stringContaining(`a line of ${long.length} bytes`)})])
+    expect(scan.unparseableSamples).toEqual([expect.objectContaining({key: object.key, index: 1, message: expect.stringContaining(`a piece of ${long.length} bytes with no line break`)})])
   })
 
   it('reads non-ASCII text that is well-formed UTF-8', () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {isUtf8} from 'node:buffer'
 import {seededRandom} from '../../fixtures/random.js'
-import {cutConcatenated, firstInvalidUtf8, splitRecords} from './split-records.js'
+import {cutConcatenated, cutConcatenatedBytes, firstInvalidUtf8, splitRecords} from './split-records.js'
 
 interface Piece {
   index: number
@@ -89,15 +89,34 @@ describe('splitRecords given bytes', () => {
     expect(split(Buffer.from('{"a":"\u00e9"}\n{"a":"\ud83d\ude00"}')).map((p) => p.value)).toEqual([{a: '\u00e9'}, {a: '\ud83d\ude00'}])
   })
 
-  it('reports a line longer than the longest record as one piece, and reads the lines around it', () => {
+  it('cuts a line longer than the longest record into the objects it holds back to back, from its bytes', () => {
+    const records = Array.from({length: 5}, (_, i) => ({i, u: 'caf\u00e9 '.repeat(5)}))
+    const line = records.map((r) => JSON.stringify(r)).join(' ')
+    expect(split(Buffer.from(`{"a":1}\n${line}\n{"a":3}`), 100).map((p) => p.value)).toEqual([{a: 1}, ...records, {a: 3}])
+  })
+
+  it('reports a piece longer than the longest record as one unparseable piece, and reads the pieces around it', () => {
     const long = `{"a":"${'x'.repeat(200)}"}`
-    const pieces = split(Buffer.from(`{"a":1}\n${long}\n{"a":3}`), 100)
-    expect(pieces.map((p) => p.value ?? p.unparseable)).toEqual([{a: 1}, long.slice(0, 60), {a: 3}])
-    expect(pieces[1].reason).toBe(`a line of ${long.length} bytes, longer than the longest record pixel reads (100 bytes)`)
+    const pieces = split(Buffer.from(`{"a":1}\n{"b":1}${long}{"b":2}\n{"a":3}`), 100)
+    expect(pieces.map((p) => p.value ?? p.unparseable)).toEqual([{a: 1}, {b: 1}, long.slice(0, 60), {b: 2}, {a: 3}])
+    expect(pieces[2]).toMatchObject({index: 2, reason: `a piece of ${long.length} bytes with no line break, longer than the longest record pixel reads (100 bytes)`})
   })
 
   it('skips a blank line longer than the longest record', () => {
     expect(split(Buffer.from(`{"a":1}\n${' '.repeat(300)}\n{"a":3}`), 100).map((p) => p.index)).toEqual([0, 1])
+  })
+
+  it('cuts bytes where cutConcatenated cuts the same text', () => {
+    const rand = seededRandom(9)
+    const alphabet = ['{', '}', '[', ']', '"', '\\', ' ', 'a', '\u00e9', ':', ',']
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({length: 1 + Math.floor(rand() * 30)}, () => alphabet[Math.floor(rand() * alphabet.length)]).join('')
+      const bytes = Buffer.from(text)
+      const cuts = cutConcatenatedBytes(bytes, 0, bytes.length)
+      const pieces: string[] = []
+      for (let k = 0; k < cuts.length; k += 2) pieces.push(bytes.toString('utf8', cuts[k], cuts[k + 1]))
+      expect(pieces, text).toEqual(cutConcatenated(text))
+    }
   })
 })
 

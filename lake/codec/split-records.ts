@@ -124,9 +124,54 @@ function isBlank(b: Uint8Array, start: number, end: number): boolean {
 }
 
 /**
+ * Where the objects of a line written back to back start and end, read from its bytes as
+ * cutConcatenated reads a string (UTF-8 never puts a brace, quote or backslash byte inside a
+ * character), so a line too long to be one string is still cut into its records.
+ *
+ * @example cutConcatenatedBytes(Buffer.from('{"a":1}{"b":2}'), 0, 14) // [0, 7, 7, 14]
+ * @returns start and end offsets, two per piece
+ */
+export function cutConcatenatedBytes(b: Uint8Array, start: number, end: number): number[] {
+  const cuts: number[] = []
+  let depth = 0
+  let inString = false
+  let from = start
+  const piece = (s: number, e: number) => {
+    while (s < e && isBlank(b, s, s + 1)) s++
+    while (e > s && isBlank(b, e - 1, e)) e--
+    if (e > s) cuts.push(s, e)
+  }
+  for (let i = start; i < end; i++) {
+    const c = b[i]
+    if (inString) {
+      if (c === 0x5c) i++
+      else if (c === 0x22) inString = false
+      continue
+    }
+    if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      if (depth === 0) {
+        piece(from, i)
+        from = i
+      }
+      depth++
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+      if (depth === 0) {
+        piece(from, i + 1)
+        from = i + 1
+      } else if (depth < 0) depth = 0
+    }
+  }
+  piece(from, end)
+  return cuts
+}
+
+/**
  * Hands out the records of the line at bytes [start, end) (see splitLine). A line that is not
- * UTF-8, or longer than any string JavaScript can hold, is one unparseable piece: it is not JSON
- * text (RFC 8259 requires UTF-8), and DuckDB and Athena refuse it too.
+ * UTF-8 is one unparseable piece: it is not JSON text (RFC 8259 requires UTF-8), and DuckDB and
+ * Athena refuse it too. A line longer than any string JavaScript can hold is cut into the objects
+ * it holds back to back from its bytes; a piece still too long is one unparseable piece.
  *
  * @param utf8 true when the caller already knows the bytes are UTF-8 (checked for the whole text)
  * @returns the index for the next piece
@@ -134,10 +179,17 @@ function isBlank(b: Uint8Array, start: number, end: number): boolean {
 export function splitLineBytes(bytes: Uint8Array, start: number, end: number, index: number, sink: RecordSink, utf8 = false, options: SplitOptions = {}): number {
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES
   if (end - start > maxLineBytes) {
-    if (isBlank(bytes, start, end)) return index
-    const snippet = utf8Slice.call(bytes, start, start + SNIPPET)
-    sink.unparseable(index, `a line of ${end - start} bytes, longer than the longest record pixel reads (${maxLineBytes} bytes)`, snippet, snippet)
-    return index + 1
+    const cuts = cutConcatenatedBytes(bytes, start, end)
+    for (let k = 0; k < cuts.length; k += 2) {
+      const [s, e] = [cuts[k], cuts[k + 1]]
+      if (e - s <= maxLineBytes) {
+        index = splitLineBytes(bytes, s, e, index, sink, utf8, options)
+        continue
+      }
+      const snippet = utf8Slice.call(bytes, s, s + SNIPPET)
+      sink.unparseable(index++, `a piece of ${e - s} bytes with no line break, longer than the longest record pixel reads (${maxLineBytes} bytes)`, snippet, snippet)
+    }
+    return index
   }
   if (!utf8 && !isUtf8(bytes.subarray(start, end))) {
     const line = utf8Slice.call(bytes, start, end)
