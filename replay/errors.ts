@@ -58,3 +58,11 @@ export class LedgerTargetError extends LedgerError {
     this.name = 'LedgerTargetError'
   }
 }
+
+/** The transform took longer than --transform-timeout on one record, or to load. */
+export class TransformTimeoutError extends ReplayError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'TransformTimeoutError'
+  }
+}

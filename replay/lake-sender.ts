@@ -6,7 +6,9 @@ import {hourStart} from '../lake/scope.js'
 import type {OutgoingRecord} from './firehose-sender.js'
 
 /** As the stack's Firehose buffer: an object holds at most 64 MiB of records. */
-const OBJECT_BYTES = 64 * 1024 * 1024
+export const LAKE_OBJECT_BYTES = 64 * 1024 * 1024
+/** Records in one object at most, unless told otherwise. */
+export const LAKE_OBJECT_RECORDS = 50_000
 
 export interface LakeSendOptions {
   lake: Lake
@@ -32,14 +34,14 @@ export interface LakeSendOptions {
  * @example await sendToLake(records, {lake, hour: '2026-02-10T05', onAcknowledged})
  */
 export async function sendToLake(records: readonly OutgoingRecord[], options: LakeSendOptions): Promise<{sent: number; failed: number; failures: Record<string, number>}> {
-  const perObject = options.recordsPerObject ?? 50_000
+  const perObject = options.recordsPerObject ?? LAKE_OBJECT_RECORDS
   const now = options.now ?? (() => new Date())
   const result = {sent: 0, failed: 0, failures: {} as Record<string, number>}
   let at = 0
   while (at < records.length) {
     let end = at
     let bytes = 0
-    while (end < records.length && end - at < perObject && (end === at || bytes + records[end].data.length <= OBJECT_BYTES)) bytes += records[end++].data.length
+    while (end < records.length && end - at < perObject && (end === at || bytes + records[end].data.length <= LAKE_OBJECT_BYTES)) bytes += records[end++].data.length
     const chunk = records.slice(at, end)
     at = end
     if (options.signal?.aborted) {

@@ -1,7 +1,7 @@
-import {readFile, readdir, stat} from 'node:fs/promises'
+import {createReadStream} from 'node:fs'
+import {readdir, stat} from 'node:fs/promises'
 import {join} from 'node:path'
-import {gunzipObject} from '../lake/codec/gunzip-object.js'
-import {splitRecords} from '../lake/codec/split-records.js'
+import {Readable} from 'node:stream'
 import {discoverObjects} from '../lake/discover-objects.js'
 import type {Lake} from '../lake/store/lake.js'
 import {openLake} from '../lake/store/open-lake.js'
@@ -9,6 +9,7 @@ import type {S3Options} from '../lake/store/s3-lake.js'
 import {hourScope} from '../lake/scope.js'
 import {ReplaySourceError} from './errors.js'
 import {isYearFolder} from '../lake/layout/partition-path.js'
+import {decodedChunks, linePieces, sourceLines} from './source-lines.js'
 
 /** One piece of a source: a record, or text that is not JSON, with where it came from. */
 export interface SourceRecord {
@@ -39,7 +40,8 @@ async function filesBelow(dir: string): Promise<string[]> {
 /**
  * Resolves each `--from`: an `s3://` lake, a folder holding `year=` partitions (a lake or its
  * backup: the target hour of it is read), any other folder (every file below it, in path
- * order), or one file (NDJSON, back-to-back JSON, gzip, or a `pixel check --quarantine` file).
+ * order), or one file (NDJSON, back-to-back JSON, gzip whatever its name, or a
+ * `pixel check --quarantine` file).
  *
  * @example const sources = await resolveSources(['fixtures/', 's3://backup/events/'], {})
  */
@@ -84,59 +86,80 @@ function isQuarantineEntry(value: unknown): value is {key: string; index: number
   return typeof v.key === 'string' && typeof v.index === 'number' && Array.isArray(v.errors) && ('record' in v || typeof v.line === 'string')
 }
 
-function piecesOf(text: Buffer, origin: string): SourceRecord[] {
-  const pieces: SourceRecord[] = []
-  splitRecords(text.toString('utf8'), {
-    record(value, index) {
-      if (!isQuarantineEntry(value)) {
-        pieces.push({value, origin: `${origin}#${index}`})
-        return
+/** The pieces of one file or object, streamed: decoded, cut into lines, quarantine lines unwrapped. */
+async function* piecesOf(input: AsyncIterable<Buffer>, origin: string, onCorruption: (reason: string) => void): AsyncGenerator<SourceRecord> {
+  let index = 0
+  for await (const line of sourceLines(decodedChunks(input, onCorruption))) {
+    if ('tooLong' in line) {
+      yield {problem: `${line.tooLong} bytes without a newline or a whole JSON object: no record is that large`, origin: `${origin}#${index++}`}
+      continue
+    }
+    for (const piece of linePieces(line.bytes, index)) {
+      index = piece.index + 1
+      if (piece.problem !== undefined) {
+        yield {problem: piece.problem, origin: `${origin}#${piece.index}`}
+        continue
       }
-      const from = `${origin}#${index} (quarantined ${value.key}#${value.index})`
-      if (value.line === undefined) pieces.push({value: value.record, origin: from})
+      const value = piece.value
+      if (!isQuarantineEntry(value)) {
+        yield {value, origin: `${origin}#${piece.index}`}
+        continue
+      }
+      const from = `${origin}#${piece.index} (quarantined ${value.key}#${value.index})`
+      if (value.line === undefined) yield {value: value.record, origin: from}
       else {
         try {
-          pieces.push({value: JSON.parse(value.line), origin: from})
+          yield {value: JSON.parse(value.line), origin: from}
         } catch (error) {
-          pieces.push({problem: `not JSON: ${(error as Error).message}`, origin: from})
+          yield {problem: `not JSON: ${(error as Error).message}`, origin: from}
         }
       }
-    },
-    unparseable(index, reason) {
-      pieces.push({problem: `not JSON: ${reason}`, origin: `${origin}#${index}`})
-    },
-  })
-  return pieces
+    }
+  }
 }
 
 /**
- * Reads the sources one after another, each record with its origin; from a lake, only the
- * objects of `hour` (listed and decoded exactly as `pixel check` does).
+ * Reads the sources one after another, streaming, each record with its origin; from a lake,
+ * only the objects of `hour` (listed as `pixel check` lists them). Gzip is known by its magic
+ * bytes, not by the name. Memory holds one line at a time, whatever the size of a source. A
+ * source that yields nothing is a warning.
  *
  * @example for await (const piece of readSources(sources, '2026-02-10T05')) count++
  */
 export async function* readSources(sources: readonly ResolvedSource[], hour: string, onWarning: (message: string) => void = () => {}): AsyncGenerator<SourceRecord> {
   for (const source of sources) {
+    let pieces = 0
     if (source.kind === 'files') {
       for (const file of source.files) {
-        let bytes: Buffer
+        const stream = createReadStream(file)
         try {
-          bytes = await readFile(file)
+          for await (const piece of piecesOf(stream, file, (why) => onWarning(`${file}: ${why}; the records before the damage are read`))) {
+            pieces++
+            yield piece
+          }
         } catch (error) {
+          if (error instanceof ReplaySourceError) throw error
           throw new ReplaySourceError(`cannot read --from ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {cause: error})
+        } finally {
+          stream.destroy()
         }
-        const decoded = gunzipObject(bytes, file.endsWith('.gz'))
-        if (decoded.corruption) onWarning(`${file}: ${decoded.corruption}; the records before the damage are read`)
-        yield* piecesOf(decoded.text, file)
       }
+      if (pieces === 0) onWarning(`--from ${source.spec} holds no records`)
       continue
     }
     const {objects} = await discoverObjects(source.lake, hourScope(hour))
-    if (objects.length === 0) onWarning(`--from ${source.spec} holds no objects for ${hour}`)
-    for (const object of objects) {
-      const decoded = gunzipObject(await source.lake.read(object.key), object.gzipSuffix)
-      if (decoded.corruption) onWarning(`${source.lake.url}${object.key}: ${decoded.corruption}; the records before the damage are read`)
-      yield* piecesOf(decoded.text, `${source.lake.url.replace(/\/?$/, '/')}${object.key}`)
+    if (objects.length === 0) {
+      onWarning(`--from ${source.spec} holds no objects for ${hour}`)
+      continue
     }
+    for (const object of objects) {
+      const origin = `${source.lake.url.replace(/\/?$/, '/')}${object.key}`
+      const bytes = await source.lake.read(object.key)
+      for await (const piece of piecesOf(Readable.from([bytes]), origin, (why) => onWarning(`${origin}: ${why}; the records before the damage are read`))) {
+        pieces++
+        yield piece
+      }
+    }
+    if (pieces === 0) onWarning(`--from ${source.spec} holds no records for ${hour}`)
   }
 }

@@ -13,6 +13,8 @@ import {ReplayLedger} from './replay-ledger.js'
 import {resolveSources} from './replay-sources.js'
 import {type ReplayAccount, type ReplayOptions, runReplay} from './run-replay.js'
 import {compileTransform} from './transform-file.js'
+import {TransformTimeoutError} from './errors.js'
+import {startTransform} from './transform-runner.js'
 
 const HOUR = '2026-02-10T05'
 const TARGET = {to: 'lake', lake: '/data/lake'} as const
@@ -146,5 +148,44 @@ describe('fixing a quarantined batch', () => {
     // Once the fixed copies are in, the same replay (even without its ledger) sends nothing.
     const again = await runReplay({hour: HOUR, sources: await resolveSources([file]), validator, transform: fix, lake, target: {kind: 'lake', lake}})
     expect(again.account).toMatchObject({read: 8, sent: 0, skippedDuplicate: 8})
+  })
+})
+
+describe('a transform that never finishes', () => {
+  function module(text: string): string {
+    const path = join(scratch(), 'fix.mjs')
+    writeFileSync(path, text)
+    return path
+  }
+
+  it('stops the replay with one line naming the record it was on, and sends nothing after', async () => {
+    const events = lakeFactory(18).events(HOUR, 600)
+    const source = ndjson(events)
+    const transform = await startTransform(module(`export default (r) => { if (r.event_id === '${events[300].event_id}') for (;;) {} return r }`), {timeoutMs: 300})
+    const lake = tempLake()
+    const replay = runReplay({hour: HOUR, sources: await resolveSources([source]), validator, target: {kind: 'lake', lake}, transform})
+    await expect(replay).rejects.toThrow(TransformTimeoutError)
+    await expect(replay).rejects.toThrow(`the transform did not finish within 0.3s on ${source}#300: it loops or waits forever on it; fix the transform, or raise --transform-timeout`)
+  })
+
+  it('gives way to the signal: what was read and not sent counts as failed, interrupted', async () => {
+    const events = lakeFactory(19).events(HOUR, 10)
+    const transform = await startTransform(module('export default () => new Promise(() => {})'), {timeoutMs: 600_000})
+    const controller = new AbortController()
+    const lake = tempLake()
+    setTimeout(() => controller.abort(), 200)
+    const {account, failures} = await runReplay({hour: HOUR, sources: await resolveSources([ndjson(events)]), validator, target: {kind: 'lake', lake}, transform, signal: controller.signal})
+    expect(account).toEqual({read: 10, sent: 0, skippedDuplicate: 0, invalid: 0, outOfHour: 0, oversize: 0, failed: 10})
+    expect(failures).toEqual({interrupted: 10})
+  })
+})
+
+describe('warnings', () => {
+  it('keeps every warning of the run in the result, a source without records among them', async () => {
+    const empty = join(scratch(), 'empty.ndjson.gz')
+    writeFileSync(empty, '')
+    const {result} = await replayToLake(empty)
+    expect(result.account.read).toBe(0)
+    expect(result.warnings).toEqual([`--from ${empty} holds no records`])
   })
 })

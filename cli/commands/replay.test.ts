@@ -33,8 +33,10 @@ function sourceFile(records: unknown[]): string {
   return path
 }
 
+/** The account of a --json output (its warnings and verification left out). */
 function account(stdout: string): ReplayAccount {
-  return JSON.parse(stdout) as ReplayAccount
+  const {warnings: _warnings, verify: _verify, ...rest} = JSON.parse(stdout) as ReplayAccount & {warnings?: unknown; verify?: unknown}
+  return rest
 }
 
 /** The records a ledger holds (its header line left out). */
@@ -64,7 +66,8 @@ describe('pixel replay through pixel dev\'s Firehose endpoint', () => {
     const args = ['replay', '--hour', HOUR, '--from', sourceFile(events), '--endpoint-url', server.url, '--lake', lake.url, '--json', '--max-attempts', '30']
     const first = await runPixel(args, {env: AWS})
     expect(first.code, first.stderr).toBe(0)
-    expect(Object.keys(JSON.parse(first.stdout))).toEqual(ACCOUNT_KEYS)
+    expect(Object.keys(JSON.parse(first.stdout))).toEqual([...ACCOUNT_KEYS, 'warnings'])
+    expect(JSON.parse(first.stdout).warnings).toEqual([])
     expect(account(first.stdout)).toEqual({read: 700, sent: 700, skippedDuplicate: 0, invalid: 0, outOfHour: 0, oversize: 0, failed: 0})
     await server.flush()
     const counts = await idCounts(lake)
@@ -129,7 +132,7 @@ describe('pixel replay through pixel dev\'s Firehose endpoint', () => {
     const {code, stdout, stderr} = await runPixel(['replay', '--hour', HOUR, '--from', sourceFile(events), '--endpoint-url', server.url, '--lake', lake.url, '--verify', '--json'], {env: AWS})
     expect(code, stderr).toBe(0)
     const output = JSON.parse(stdout) as ReplayAccount & {verify: {ok: boolean; missing: number; check: CheckReport}}
-    expect(Object.keys(output)).toEqual([...ACCOUNT_KEYS, 'verify'])
+    expect(Object.keys(output)).toEqual([...ACCOUNT_KEYS, 'warnings', 'verify'])
     expect(output.verify.ok).toBe(true)
     expect(output.verify.missing).toBe(0)
     expect(output.verify.check.summary).toMatchObject({records: 25, valid: 25, duplicateRecords: 0})
@@ -216,6 +219,60 @@ describe('the ledger belongs to one target, and one run at a time', () => {
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(account(resumed.stdout).sent + account(resumed.stdout).skippedDuplicate).toBe(100)
     expect(existsSync(`${ledger}.lock`)).toBe(false)
+  })
+})
+
+describe('pixel replay with a transform that never finishes', () => {
+  function module(text: string): string {
+    const path = join(scratch(), 'fix.mjs')
+    writeFileSync(path, text)
+    return path
+  }
+
+  describe.each([
+    {kind: 'loops forever', body: 'for (;;) {}'},
+    {kind: 'returns a promise that never settles', body: 'return new Promise(() => {})'},
+  ])('one that $kind on a record', ({body}) => {
+    it('exits 2 with one line naming the record, under --json too, and leaves no lock', async () => {
+      const events = lakeFactory(44).events(HOUR, 5)
+      const source = sourceFile(events)
+      const transform = module(`export default async (r) => { if (r.event_id === '${events[2].event_id}') { ${body} } return r }`)
+      const ledger = join(scratch(), 'l.jsonl')
+      const args = ['replay', '--hour', HOUR, '--from', source, '--to', 'lake', '--lake', scratch(), '--ledger', ledger, '--transform', transform, '--transform-timeout', '1s']
+      const text = await runPixel(args)
+      expect(text.code).toBe(2)
+      expect(text.stderr.trimEnd()).toBe(`Error: the transform did not finish within 1s on ${source}#2: it loops or waits forever on it; fix the transform, or raise --transform-timeout`)
+      const json = await runPixel([...args, '--json'])
+      expect(json.code).toBe(2)
+      expect(JSON.parse(json.stdout).error).toEqual({message: expect.stringContaining(`on ${source}#2`), exitCode: 2})
+      expect(existsSync(`${ledger}.lock`)).toBe(false)
+    })
+  })
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops at once on %s while the transform loops, with the account and no lock left', async (signal) => {
+    const ledger = join(scratch(), 'l.jsonl')
+    const replay = spawnPixel(['replay', '--hour', HOUR, '--from', sourceFile(lakeFactory(45).events(HOUR, 5)), '--to', 'lake', '--lake', scratch(), '--ledger', ledger, '--transform', module('export default () => { for (;;) {} }'), '--transform-timeout', '10m', '--json'])
+    await until(() => existsSync(`${ledger}.lock`), 20_000, 'the replay to lock its ledger')
+    // The transform is running (or about to): the worker's loop must not keep the signal from being heard.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    replay.child.kill(signal)
+    expect(await replay.exited).toBe(1)
+    expect(account(replay.stdout())).toMatchObject({read: 5, sent: 0, failed: 5})
+    expect(existsSync(`${ledger}.lock`)).toBe(false)
+  })
+})
+
+describe('pixel replay\'s warnings', () => {
+  it('lists a source without records in the --json output, and reads a .gz that is plain text', async () => {
+    const empty = join(scratch(), 'empty.ndjson')
+    writeFileSync(empty, '')
+    const plain = join(scratch(), 'export.ndjson.gz')
+    writeFileSync(plain, lakeFactory(46).events(HOUR, 3).map((e) => `${JSON.stringify(e)}\n`).join(''))
+    const {code, stdout} = await runPixel(['replay', '--hour', HOUR, '--from', empty, '--from', plain, '--to', 'lake', '--lake', scratch(), '--ledger', join(scratch(), 'l.jsonl'), '--json'])
+    expect(code).toBe(0)
+    const output = JSON.parse(stdout)
+    expect(output).toMatchObject({read: 3, sent: 3})
+    expect(output.warnings).toEqual([`--from ${empty} holds no records`])
   })
 })
 

@@ -11,14 +11,15 @@ import {type LedgerTarget, ReplayLedger} from '../../replay/replay-ledger.js'
 import {replayReportText} from '../../replay/replay-report.js'
 import {LEDGER_SUFFIX, type ResolvedSource, closeSources, resolveSources} from '../../replay/replay-sources.js'
 import {type ReplayAccount, type ReplayTarget, accountAddsUp, runReplay} from '../../replay/run-replay.js'
-import {loadTransform} from '../../replay/transform-file.js'
+import {type BatchTransform, startTransform} from '../../replay/transform-runner.js'
 import {type ReplayVerification, verifyReplay} from '../../replay/verify-replay.js'
 import {awsOptionsFor, lakeFlags, serviceEndpointFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
 import {progressLine} from '../progress-line.js'
+import {InvalidOptionError} from '../../lake/errors.js'
 
-export type ReplayOutput = ReplayAccount & {verify?: ReplayVerification}
+export type ReplayOutput = ReplayAccount & {warnings: string[]; verify?: ReplayVerification}
 
 /**
  * The ledger's default place: beside the first source that is a file or folder (never inside a
@@ -29,11 +30,17 @@ function defaultLedger(sources: readonly string[], hour: string): string {
   return local ? `${local.replace(/[/\\]+$/, '')}${LEDGER_SUFFIX}` : join(process.cwd(), `pixel-replay-${hour}${LEDGER_SUFFIX}`)
 }
 
-function bar(done: number, total: number): string {
-  const width = 30
-  const filled = total === 0 ? width : Math.round((done / total) * width)
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} sent`
-}
+const TIMEOUT = /^(\d+(?:\.\d+)?)(ms|s|m)?$/
+
+/** A time limit flag: `5` or `5s` (seconds), `500ms`, `1m`; in milliseconds. */
+const timeoutFlag = Flags.custom<number>({
+  parse: async (input, _context, opts) => {
+    const match = TIMEOUT.exec(input.trim())
+    const ms = match ? Number(match[1]) * (match[2] === 'ms' ? 1 : match[2] === 'm' ? 60_000 : 1000) : Number.NaN
+    if (!(ms >= 1)) throw new InvalidOptionError(`--${opts.name} "${input}" is not a time limit: use seconds (5) or 500ms, 5s, 1m`)
+    return ms
+  },
+})
 
 export default class Replay extends PixelCommand {
   static override summary = 'Backfill one hour: send records through Firehose (or into the lake) exactly once, and prove it.'
@@ -48,8 +55,8 @@ resumes without sending anything twice, and a second run sends nothing.
 
 It ends with the account: read = sent + skippedDuplicate + invalid + outOfHour + oversize + failed (records a \
 transform drops count as invalid). Exit codes: 0 all sent; 1 some failed (or --verify failed); 2 the replay could not \
-run (bad flag, missing source, bad transform file, unknown stream, a ledger of another target or locked by \
-another run), with one line saying why.`
+run (bad flag, missing source, bad transform file, a transform out of time on a record, unknown stream, a ledger \
+of another target or locked by another run), with one line saying why.`
 
   static override examples = [
     {description: 'See what a replay of a recovered file would do', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --dry-run'},
@@ -73,7 +80,8 @@ another run), with one line saying why.`
     }),
     to: Flags.string({description: 'Where records go: firehose (PutRecordBatch) or lake (objects written straight into the hour\'s partition of --lake), e.g. lake.', options: ['firehose', 'lake'], default: 'firehose'}),
     stream: Flags.string({description: 'The Firehose delivery stream (with --to lake, the name in the objects\' names), e.g. pixel-events.', default: 'pixel-events', helpValue: 'NAME'}),
-    transform: Flags.string({description: 'Corrections: a JSON fix-up file (flows of when/ops) or a JS module exporting (record) => record | null, e.g. fix.json.', helpValue: 'FILE'}),
+    transform: Flags.string({description: 'Corrections: a JSON fix-up file (flows of when/ops) or a JS module exporting (record) => record | null, run in a worker thread, e.g. fix.json.', helpValue: 'FILE'}),
+    'transform-timeout': timeoutFlag({description: 'The time --transform may take on one record (a loop or a promise that never ends stops the replay, naming the record), e.g. 5s.', default: 5000, defaultHelp: async () => '5s', helpValue: 'DURATION'}),
     ledger: Flags.string({description: 'The ledger of acknowledged records for one target, JSON lines, locked while a replay runs, to resume without resending (default: beside the first source), e.g. replay.ledger.jsonl.', helpValue: 'FILE'}),
     rate: Flags.integer({description: 'Send at most this many records a second, retries included, e.g. 500.', min: 1, helpValue: 'N'}),
     concurrency: Flags.integer({description: 'PutRecordBatch calls in flight at once, e.g. 4.', default: 4, min: 1, max: 64}),
@@ -99,6 +107,12 @@ another run), with one line saying why.`
       controller.abort()
     }
     const progress = progressLine()
+    const warnings: string[] = []
+    const warn = (message: string) => {
+      warnings.push(message)
+      this.warn(message)
+    }
+    let transform: BatchTransform | undefined
     let sources: ResolvedSource[] = []
     let lake: Lake | undefined
     let ledger: ReplayLedger | undefined
@@ -109,12 +123,12 @@ another run), with one line saying why.`
       hourScope(flags.hour)
       const schemaPath = config.schema
       const schema = await loadSchema(schemaPath)
-      for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) this.warn(warning)
+      for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) warn(warning)
       const validator = compileValidator(schema, schemaPath)
-      const transform = flags.transform ? await loadTransform(flags.transform) : undefined
+      if (flags.transform) transform = await startTransform(flags.transform, {timeoutMs: flags['transform-timeout']})
       sources = await resolveSources(flags.from, s3)
       if (lakeSpec) lake = await openLake(lakeSpec, s3)
-      else this.warn('no --lake: ids already in the hour are not checked, only the ledger and the sources themselves')
+      else warn('no --lake: ids already in the hour are not checked, only the ledger and the sources themselves')
       let target: ReplayTarget
       let targetName: string
       let ledgerTarget: LedgerTarget
@@ -144,8 +158,8 @@ another run), with one line saying why.`
         ledgerIds: ledger.ids,
         dryRun: flags['dry-run'],
         signal: controller.signal,
-        onWarning: (message) => this.warn(message),
-        onProgress: ({phase, done, total}) => progress.update(phase === 'sending' ? bar(done, total ?? 0) : `reading: ${done} records`, done === total),
+        onWarning: warn,
+        onProgress: ({read, sent}) => progress.update(`${read} records read, ${sent} sent`),
       })
       progress.done()
       await ledger.close()
@@ -164,7 +178,7 @@ another run), with one line saying why.`
       }
       if (!this.jsonEnabled()) this.log(replayReportText(result, {dryRun: flags['dry-run'], target: targetName, ledger: flags['dry-run'] ? undefined : ledgerPath, verification}).trimEnd())
       if (result.account.failed > 0 || (verification && !verification.ok)) process.exitCode = 1
-      return verification ? {...result.account, verify: verification} : {...result.account}
+      return verification ? {...result.account, warnings, verify: verification} : {...result.account, warnings}
     } catch (error) {
       controller.abort() // batches still in flight must not go on after a fatal error
       progress.done()
@@ -173,6 +187,7 @@ another run), with one line saying why.`
       process.off('SIGINT', interrupt).off('SIGTERM', interrupt)
       await ledger?.close().catch(() => {})
       await lock?.release()
+      await transform?.close()
       client?.destroy()
       lake?.close()
       closeSources(sources)
