@@ -162,7 +162,8 @@ export function linePieces(bytes: Buffer, index: number): SourcePiece[] {
   if (whole.ok) return [{index, value: whole.value}]
   const parts = cutConcatenated(text)
   if (parts.length > 1) {
-    const parsed = parts.map(parse)
+    // Only a part shaped like an object or array can be a record: the rest is not parsed (a throw each).
+    const parsed = parts.map((part) => (/^[{[][^]*[}\]]$/.test(part) ? parse(part) : {ok: false as const, reason: `"${part.slice(0, 20)}" is not JSON`}))
     if (parsed.some((p) => p.ok)) return parsed.map((p, i) => (p.ok ? {index: index + i, value: p.value} : {index: index + i, problem: `not JSON: ${p.reason}`}))
   }
   return [{index, problem: `not JSON: ${whole.reason}`}]
