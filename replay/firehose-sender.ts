@@ -199,18 +199,53 @@ export async function assertStream(client: FirehoseLike, stream: string): Promis
   }
 }
 
+/** True for an endpoint on this machine (127.0.0.0/8, ::1, localhost), such as pixel dev's. */
+export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
+  if (!endpoint) return false
+  try {
+    const host = new URL(endpoint).hostname
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * What the replay signs with when the endpoint is on this machine and the SDK's chain finds no
+ * credentials: pixel dev (and moto) accept any. Not a secret, and never sent off the machine.
+ */
+export const LOOPBACK_CREDENTIALS = {accessKeyId: 'pixel-dev', secretAccessKey: 'pixel-dev'} as const
+
 /**
  * The SDK client for the replay. Retries are the sender's own (only failed records), so the
- * SDK's are off.
+ * SDK's are off. For an endpoint on this machine (pixel dev) without a profile, credentials
+ * come from the SDK's chain as usual, and when it finds none, from LOOPBACK_CREDENTIALS, so that
+ * a replay into pixel dev needs no AWS account.
  *
  * @example const client = firehoseClient({endpointUrl: 'http://127.0.0.1:4573'})
  */
 export function firehoseClient(options: {endpointUrl?: string; region?: string; profile?: string}): FirehoseClient {
   const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_FIREHOSE ?? undefined
-  return new FirehoseClient({
+  const config = {
     profile: options.profile,
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined),
     endpoint,
     maxAttempts: 1,
+  }
+  if (options.profile || !isLoopbackEndpoint(endpoint)) return new FirehoseClient(config)
+  // The SDK's own chain, taken from a client built for it, with the loopback fallback after it.
+  const probe = new FirehoseClient(config)
+  const chain = probe.config.credentials
+  probe.destroy()
+  return new FirehoseClient({
+    ...config,
+    credentials: async (properties?: Record<string, unknown>) => {
+      try {
+        return await chain(properties)
+      } catch (error) {
+        if ((error as Error).name === 'CredentialsProviderError') return {...LOOPBACK_CREDENTIALS}
+        throw error
+      }
+    },
   })
 }

@@ -262,6 +262,23 @@ describe('pixel replay with a transform that never finishes', () => {
   })
 })
 
+describe('pixel replay into pixel dev without AWS credentials', () => {
+  it('signs with stand-in credentials when the endpoint is on this machine and the SDK finds none', async () => {
+    const {server, lake} = await devServer()
+    const events = lakeFactory(47).events(HOUR, 4)
+    const none = {
+      AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_PROFILE: undefined, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined,
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined, AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined, AWS_WEB_IDENTITY_TOKEN_FILE: undefined, AWS_ENDPOINT_URL_FIREHOSE: undefined, AWS_ENDPOINT_URL: undefined,
+    }
+    const {code, stdout, stderr} = await runPixel(['replay', '--hour', HOUR, '--from', sourceFile(events), '--endpoint-url', server.url, '--ledger', join(scratch(), 'l.jsonl'), '--json'], {env: none})
+    expect(code, stderr).toBe(0)
+    expect(account(stdout)).toMatchObject({read: 4, sent: 4})
+    await server.flush()
+    expect((await idCounts(lake)).size).toBe(4)
+  })
+})
+
 describe('pixel replay\'s warnings', () => {
   it('lists a source without records in the --json output, and reads a .gz that is plain text', async () => {
     const empty = join(scratch(), 'empty.ndjson')

@@ -1,5 +1,6 @@
-import {lstat, mkdir, readdir, readFile, realpath, stat, writeFile} from 'node:fs/promises'
-import {dirname, join, resolve, sep} from 'node:path'
+import {randomBytes} from 'node:crypto'
+import {lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink} from 'node:fs/promises'
+import {basename, dirname, join, resolve, sep} from 'node:path'
 import {LakeUnreachableError, ObjectVanishedError} from '../errors.js'
 import type {Lake, LakeObject} from './lake.js'
 
@@ -9,6 +10,27 @@ function isMissing(error: unknown): boolean {
 
 function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)
+}
+
+/** How a write in progress is named: hidden, beside its object, never listed as one. */
+const TEMPORARY = /^\..+\.[0-9a-f]{16}\.pixel-tmp$/
+
+/**
+ * The temporary name a write uses before it renames the object into place.
+ *
+ * @example temporaryName('a.gz') // '.a.gz.1f2e3d4c5b6a7988.pixel-tmp'
+ */
+export function temporaryName(name: string): string {
+  return `.${name}.${randomBytes(8).toString('hex')}.pixel-tmp`
+}
+
+/**
+ * True for the name of a write in progress (or one a crash cut short): never an object.
+ *
+ * @example isTemporaryName('.a.gz.1f2e3d4c5b6a7988.pixel-tmp') // true
+ */
+export function isTemporaryName(name: string): boolean {
+  return TEMPORARY.test(name)
 }
 
 /**
@@ -74,10 +96,34 @@ export class LocalLake implements Lake {
     }
   }
 
+  /**
+   * Stores an object whole or not at all, as S3's PUT does: written under a hidden temporary
+   * name in the same folder, synced to disk, then renamed over the key. A crash (even SIGKILL)
+   * leaves the old object or the new one, never a part: at worst a temporary file that listing
+   * ignores.
+   */
   async write(key: string, body: Uint8Array): Promise<void> {
     const path = this.pathOf(key)
-    await mkdir(dirname(path), {recursive: true})
-    await writeFile(path, body)
+    const folder = dirname(path)
+    await mkdir(folder, {recursive: true})
+    const temporary = join(folder, temporaryName(basename(path)))
+    try {
+      const file = await open(temporary, 'wx')
+      try {
+        await file.writeFile(body)
+        await file.sync()
+      } finally {
+        await file.close()
+      }
+      await rename(temporary, path)
+    } catch (error) {
+      await unlink(temporary).catch(() => {})
+      throw error
+    }
+    // The rename itself survives a power cut only once the folder is synced.
+    const dir = await open(folder, 'r').catch(() => undefined)
+    await dir?.sync().catch(() => {})
+    await dir?.close()
   }
 
   close(): void {}
@@ -127,6 +173,8 @@ export class LocalLake implements Lake {
     const below = new Set(ancestors).add(real)
     for (const entry of entries) {
       const key = `${prefix}${entry.name}`
+      // A write in progress, or one a crash cut short: never an object (S3 shows no partial PUT).
+      if (isTemporaryName(entry.name)) continue
       if (entry.isDirectory()) {
         yield* this.walk(`${key}/`, root, below)
         continue

@@ -9,7 +9,7 @@ import {DeliveryBuffer, type Delivery} from './delivery-buffer.js'
 import {DEMO_CONTENT_SECURITY_POLICY, DEMO_SCRIPT, DEMO_STYLE, type DevStats, type RecentHit, demoPage} from './demo-page.js'
 import {FirehoseApiError} from './errors.js'
 import {createFirehoseApi, errorAnswer} from './firehose-api.js'
-import {createPixelEndpoint} from './pixel-endpoint.js'
+import {createPixelEndpoint, requestPath} from './pixel-endpoint.js'
 
 export interface DevServerOptions {
   readonly lake: Lake
@@ -110,7 +110,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = new URL(request.url ?? '/', url).pathname
+    const path = requestPath(request.url)
+    // A target that is neither a path nor an absolute URL: the client's mistake, not ours.
+    if (path === undefined) return plain(response, 400, 'bad request')
     const method = request.method ?? 'GET'
     if (method === 'POST' && path === '/') {
       const body = await readBody(request, MAX_BODY_BYTES)

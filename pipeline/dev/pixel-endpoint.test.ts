@@ -1,3 +1,4 @@
+import {request} from 'node:http'
 import {describe, expect, it} from 'vitest'
 
 import {schemaErrors} from '../test-support/pixel-event-validator.js'
@@ -89,5 +90,36 @@ describe('the demo page', () => {
     await server.flush()
     const after = (await (await fetch(`${server.url}/stats`)).json()) as {received: number; landed: number; recent: {badge: string}[]}
     expect(after).toMatchObject({received: 1, landed: 1, recent: [{badge: 'docs'}]})
+  })
+
+  /** GET with the request target exactly as given (fetch would normalise it). */
+  function rawGet(base: string, target: string): Promise<{status: number; type?: string}> {
+    const {hostname, port} = new URL(base)
+    return new Promise((resolve, reject) => {
+      const req = request({host: hostname, port, path: target, method: 'GET'}, (response) => {
+        response.resume()
+        response.on('end', () => resolve({status: response.statusCode ?? 0, type: response.headers['content-type']}))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  }
+
+  describe.each([
+    {target: '//[::1/p.gif', status: 404},
+    {target: '//p.gif', status: 404},
+    {target: '/x/..//[::1', status: 404},
+    {target: 'http://[::1/p.gif', status: 400},
+    {target: '*', status: 400},
+  ])('given the request target $target', ({target, status}) => {
+    it(`answers ${status}, not a server error`, async () => {
+      const {server} = await devServer()
+      expect((await rawGet(server.url, target)).status).toBe(status)
+    })
+  })
+
+  it('serves the pixel to a request target in absolute form, as a proxy sends it', async () => {
+    const {server} = await devServer()
+    expect(await rawGet(server.url, `${server.url}/p.gif?b=docs`)).toEqual({status: 200, type: 'image/gif'})
   })
 })

@@ -76,11 +76,32 @@ export function createPixelEndpoint(options: PixelEndpointOptions): PixelEndpoin
 }
 
 /**
+ * A request's target as a URL: the origin form (`/p.gif?b=x`) taken as a path even when it
+ * starts with `//` (which a URL parser would read as a host), the absolute form (`http://h/p.gif`)
+ * as it is; undefined for anything else (`*`, or an absolute URL that does not parse).
+ *
+ * @example requestUrl('//[::1/p.gif')?.pathname // '//[::1/p.gif'
+ */
+export function requestUrl(target: string | undefined): URL | undefined {
+  const raw = target ?? '/'
+  try {
+    return raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw)
+  } catch {
+    return undefined
+  }
+}
+
+/** The path of a request's target (see requestUrl), or undefined when it has none. */
+export function requestPath(target: string | undefined): string | undefined {
+  return requestUrl(target)?.pathname
+}
+
+/**
  * The event API Gateway (HTTP API, payload 2.0) would hand the Lambda for `request`: headers
  * lower-cased and repeated ones joined with commas, cookies apart, the TCP peer as source IP.
  */
 export function apiGatewayEventOf(request: IncomingMessage, now = new Date()): APIGatewayProxyEventV2 {
-  const url = new URL(request.url ?? '/', 'http://localhost')
+  const url = requestUrl(request.url) ?? new URL('http://localhost/')
   const method = (request.method ?? 'GET').toUpperCase()
   const headers: Record<string, string> = {}
   const cookies: string[] = []
