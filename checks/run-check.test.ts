@@ -1,4 +1,4 @@
-import {mkdirSync, renameSync, symlinkSync, unlinkSync} from 'node:fs'
+import {mkdirSync, renameSync, symlinkSync, unlinkSync, utimesSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
@@ -15,6 +15,13 @@ const HOUR = '2026-02-10T05'
 const validator = compileValidator(await loadSchema())
 const check = (lake: Lake, options: Partial<CheckOptions> = {}) => runCheck({lake, scope: hourScope(HOUR), validator, now: new Date('2026-11-28T00:00:00Z'), ...options})
 type Factory = ReturnType<typeof lakeFactory>
+
+/** Writes an object whose modification time (its arrival, for the Kinesis consumer's names) is `minutes` into HOUR. */
+async function writeAt(lake: LocalLake, key: string, body: Uint8Array, minutes: number): Promise<void> {
+  await lake.write(key, body)
+  const at = new Date(Date.parse(`${HOUR}:00:00Z`) + minutes * 60_000)
+  utimesSync(join(lake.url, key), at, at)
+}
 
 interface Case {
   plants: string
@@ -118,6 +125,38 @@ const cases: Case[] = [
       await lake.write(f.key(HOUR, 82), f.gzip(f.events(HOUR, 1, {ts: '2026-02-10T05:01:00.000Z'})))
     },
     findings: [],
+  },
+  {
+    plants: 'objects named as the Kinesis consumer names them, by shard and sequence numbers',
+    build: async (lake, f) => {
+      await writeAt(lake, f.batchKey(HOUR, '1', '40'), f.gzip(f.events(HOUR, 3)), 20)
+      await writeAt(lake, f.batchKey(HOUR, '41', '90'), f.gzip(f.events(HOUR, 3)), 50)
+      await writeAt(lake, f.batchKey(HOUR, '7', '7', 'shardId-000000000001'), f.gzip(f.events(HOUR, 2)), 58)
+    },
+    findings: [],
+  },
+  {
+    plants: 'a consumer object written (its modification time) after --late-after',
+    build: async (lake, f) => writeAt(lake, f.batchKey(HOUR, '1', '40'), f.gzip(f.events(HOUR, 2)), 60 + 61),
+    options: {freshnessMinutes: 180},
+    findings: [['late-arrival', 1]],
+  },
+  {
+    plants: 'records held by two consumer objects of overlapping sequence ranges',
+    build: async (lake, f) => {
+      const events = f.events(HOUR, 4)
+      await writeAt(lake, f.batchKey(HOUR, '1', '40'), f.gzip(events.slice(0, 3)), 20)
+      await writeAt(lake, f.batchKey(HOUR, '30', '60'), f.gzip(events.slice(1)), 70)
+    },
+    findings: [['duplicate-record', 2]],
+  },
+  {
+    plants: 'a consumer name whose first sequence number is above its last',
+    build: async (lake, f) => {
+      await lake.write(f.key(HOUR), f.gzip(f.events(HOUR, 2)))
+      await writeAt(lake, f.batchKey(HOUR, '1', '40').replace(/-0+1-(0+40)\.gz$/, '-$1-0001.gz'), f.gzip(f.events(HOUR, 2)), 20)
+    },
+    findings: [['unexpected-key', 1]],
   },
   {
     plants: 'a key that does not fit the layout',

@@ -55,8 +55,8 @@ export async function discoverObjects(lake: Lake, scope: Scope): Promise<Discove
   }
   const objects: DiscoveredObject[] = []
   const unexpected: Discovery['unexpected'] = []
-  for (const {key, size, refused} of found) {
-    const parsed = parseObjectKey(key)
+  for (const {key, size, modified, refused} of found) {
+    const parsed = parseObjectKey(key, modified)
     if (refused !== undefined) unexpected.push({key, hour: parsed?.hour ?? hourOfFolders(key), refused})
     else if (parsed && inScope.has(parsed.hour)) objects.push({...parsed, size})
     else unexpected.push({key, hour: hourOfFolders(key)})

@@ -91,4 +91,4 @@ export function hourOfFolders(key: string): string | null {
 }
 
 /** The layout of an object key, as a message shows it. */
-export const KEY_LAYOUT = 'year=YYYY/month=MM/day=DD/hour=HH/<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz]'
+export const KEY_LAYOUT = 'year=YYYY/month=MM/day=DD/hour=HH/ with <stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>[.gz] (Firehose) or <stream>-<shardId>-<firstSequence>-<lastSequence>[.gz] (the Kinesis consumer)'

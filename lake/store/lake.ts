@@ -2,6 +2,8 @@
 export interface LakeObject {
   key: string
   size: number
+  /** When the store last wrote it (S3's LastModified, a file's mtime), where the store says. */
+  modified?: Date
   /**
    * Why the store will not read this entry, when it will not: a symbolic link that leaves a local
    * lake, a broken link, a loop, a device. Such an entry is reported, never read.
@@ -24,6 +26,8 @@ export interface Lake {
   read(key: string): Promise<Buffer>
   /** Stores one object (creating folders as needed). */
   write(key: string, body: Uint8Array): Promise<void>
+  /** Removes one object; one that is not there is no error (S3's DELETE is the same). */
+  delete(key: string): Promise<void>
   /** Releases sockets; the lake is unusable after. */
   close(): void
 }

@@ -11,7 +11,8 @@ const HOUR_DIR = 'year=2026/month=02/day=10/hour=05'
 
 async function listed(lake: LocalLake, prefix = ''): Promise<LakeObject[]> {
   const objects: LakeObject[] = []
-  for await (const object of lake.listObjects(prefix)) objects.push(object)
+  // The modification time is asserted on its own, below.
+  for await (const {modified, ...object} of lake.listObjects(prefix)) objects.push(object)
   return objects
 }
 
@@ -27,6 +28,26 @@ function link(lake: LocalLake, relative: string, target: string): void {
 }
 
 describe('LocalLake listing', () => {
+  it("gives each file's modification time as the time it was written", async () => {
+    const lake = tempLake()
+    const before = Date.now()
+    await lake.write(`${HOUR_DIR}/a.gz`, Buffer.from('a'))
+    const objects: LakeObject[] = []
+    for await (const listedObject of lake.listObjects('')) objects.push(listedObject)
+    const [object] = objects
+    expect(object.modified?.getTime()).toBeGreaterThanOrEqual(before - 1000)
+    expect(object.modified?.getTime()).toBeLessThanOrEqual(Date.now() + 1000)
+  })
+
+  it('deletes an object, and a missing one without complaint', async () => {
+    const lake = tempLake()
+    put(lake, `${HOUR_DIR}/a`, 'a')
+    put(lake, `${HOUR_DIR}/b`, 'b')
+    await lake.delete(`${HOUR_DIR}/a`)
+    await lake.delete(`${HOUR_DIR}/never-there`)
+    expect((await listed(lake)).map((o) => o.key)).toEqual([`${HOUR_DIR}/b`])
+  })
+
   it('lists every file below a prefix with its size, in key order', async () => {
     const lake = tempLake()
     put(lake, `${HOUR_DIR}/b`, 'bb')

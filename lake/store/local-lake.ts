@@ -126,6 +126,19 @@ export class LocalLake implements Lake {
     await dir?.close()
   }
 
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key)
+    try {
+      await unlink(path)
+    } catch (error) {
+      if (isMissing(error)) return
+      throw new LakeUnreachableError(`cannot delete ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {cause: error})
+    }
+    const dir = await open(dirname(path), 'r').catch(() => undefined)
+    await dir?.sync().catch(() => {})
+    await dir?.close()
+  }
+
   close(): void {}
 
   private pathOf(key: string): string {
@@ -193,9 +206,9 @@ export class LocalLake implements Lake {
       else if (entry.isSymbolicLink()) {
         const target = await realpath(join(this.url, key)).catch(() => undefined)
         if (target === undefined) continue
-        if (isInside(target, root)) yield {key, size: info.size}
+        if (isInside(target, root)) yield {key, size: info.size, modified: info.mtime}
         else yield {key, size: 0, refused: `is a symbolic link to ${target}, outside the lake folder`}
-      } else yield {key, size: info.size}
+      } else yield {key, size: info.size, modified: info.mtime}
     }
   }
 }

@@ -28,6 +28,25 @@ describe('S3Lake against a real S3-compatible server (moto) on 127.0.0.1', () =>
     expect(listed.sort()).toEqual([...keys].sort())
   })
 
+  it('gives each object its LastModified time', async () => {
+    for await (const object of lake().listObjects('year=2026/month=02/day=10/hour=00/')) {
+      expect(object.modified).toBeInstanceOf(Date)
+      expect(Math.abs(object.modified!.getTime() - Date.now())).toBeLessThan(10 * 60_000)
+    }
+  })
+
+  it('deletes an object, and a missing one without complaint', async () => {
+    const writer = new S3Lake(`s3://${bucket}/deleting`, {endpointUrl: inject('s3Endpoint')})
+    await writer.write('year=2027/month=01/day=01/hour=00/gone.gz', gzipSync('x'))
+    await writer.write('year=2027/month=01/day=01/hour=00/kept.gz', gzipSync('y'))
+    await writer.delete('year=2027/month=01/day=01/hour=00/gone.gz')
+    await writer.delete('year=2027/month=01/day=01/hour=00/never-there.gz')
+    const listed: string[] = []
+    for await (const object of writer.listObjects('year=2027/')) listed.push(object.key)
+    expect(listed).toEqual(['year=2027/month=01/day=01/hour=00/kept.gz'])
+    writer.close()
+  })
+
   it('lists a folder that holds only folders', async () => {
     expect(await lake().listDirectories('')).toEqual(['year=2026'])
     expect(await lake().listDirectories('year=2026/month=02/')).toEqual(['day=10'])

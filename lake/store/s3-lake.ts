@@ -1,4 +1,4 @@
-import {GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
+import {DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2} from '@aws-sdk/client-s3'
 import {LakeUnreachableError, ObjectVanishedError} from '../errors.js'
 import type {Lake, LakeObject} from './lake.js'
 
@@ -124,7 +124,7 @@ export class S3Lake implements Lake {
         for (const object of page.Contents ?? []) {
           // Folder markers written by consoles are not objects of the lake.
           if (!object.Key || object.Key.endsWith('/')) continue
-          yield {key: object.Key.slice(this.prefix.length), size: object.Size ?? 0}
+          yield {key: object.Key.slice(this.prefix.length), size: object.Size ?? 0, modified: object.LastModified}
         }
       }
     } catch (error) {
@@ -174,6 +174,14 @@ export class S3Lake implements Lake {
       await this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: this.prefix + key, Body: body}))
     } catch (error) {
       throw explainS3Error(error, `write ${this.url}${key}`)
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({Bucket: this.bucket, Key: this.prefix + key}))
+    } catch (error) {
+      throw explainS3Error(error, `delete ${this.url}${key}`)
     }
   }
 
