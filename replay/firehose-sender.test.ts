@@ -1,10 +1,12 @@
+import {once} from 'node:events'
+import {createServer} from 'node:http'
 import type {DescribeDeliveryStreamCommand, PutRecordBatchCommand} from '@aws-sdk/client-firehose'
 import {describe, expect, it} from 'vitest'
 import {pixelEvent} from '../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../fixtures/random.js'
 import {devServer, firehoseClient, lakeRecords} from '../pipeline/dev/test-support/dev-server-fixture.js'
 import {ReplayTargetError} from './errors.js'
-import {type FirehoseLike, type OutgoingRecord, assertStream, batches, sendToFirehose} from './firehose-sender.js'
+import {type FirehoseLike, type OutgoingRecord, UNANSWERED, assertStream, batches, firehoseClient as realFirehoseClient, sendToFirehose} from './firehose-sender.js'
 
 const MiB = 1024 * 1024
 
@@ -125,5 +127,51 @@ describe('sending to pixel dev\'s Firehose API', () => {
     })
     expect(result).toEqual({sent: 10, failed: 90, failures: {interrupted: 90}})
     expect(sent).toBe(10)
+  })
+})
+
+describe('sending to a Firehose endpoint that stops answering', () => {
+  /** A real server on 127.0.0.1 that takes every request and never answers it, as a hung endpoint does. */
+  async function silentServer() {
+    const requests: string[] = []
+    const server = createServer((req) => {
+      requests.push(String(req.headers['x-amz-target']))
+      req.resume()
+    })
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const {port} = server.address() as {port: number}
+    return {
+      endpoint: `http://127.0.0.1:${port}`,
+      requests,
+      async stop() {
+        server.closeAllConnections()
+        server.close()
+      },
+    }
+  }
+
+  it('counts a call left unanswered as failed, maybe delivered, and never sends it again', async () => {
+    const server = await silentServer()
+    const client = realFirehoseClient({endpointUrl: server.endpoint, region: 'us-east-1', requestTimeoutMs: 300})
+    try {
+      const result = await sendToFirehose(outgoing(3), {client, stream: 'pixel-events', maxAttempts: 5, baseDelayMs: 1, onAcknowledged: async () => {}})
+      expect(result).toEqual({sent: 0, failed: 3, failures: {[UNANSWERED]: 3}})
+      expect(server.requests).toEqual(['Firehose_20150804.PutRecordBatch'])
+    } finally {
+      client.destroy()
+      await server.stop()
+    }
+  })
+
+  it('stops at once, naming the stream, when the endpoint does not answer the first call', async () => {
+    const server = await silentServer()
+    const client = realFirehoseClient({endpointUrl: server.endpoint, region: 'us-east-1', requestTimeoutMs: 300})
+    try {
+      await expect(assertStream(client, 'pixel-events')).rejects.toThrow('cannot reach Firehose delivery stream pixel-events: the endpoint did not answer in time (--request-timeout): check --endpoint-url, --region and the network')
+    } finally {
+      client.destroy()
+      await server.stop()
+    }
   })
 })

@@ -44,10 +44,20 @@ export interface FirehoseSendResult {
 }
 
 // Errors of the whole call worth another try: nothing of it was taken.
-const RETRYABLE = new Set(['ServiceUnavailableException', 'ThrottlingException', 'LimitExceededException', 'InternalFailure', 'InternalServerError', 'RequestTimeout', 'TimeoutError'])
+const RETRYABLE = new Set(['ServiceUnavailableException', 'ThrottlingException', 'LimitExceededException', 'InternalFailure', 'InternalServerError', 'RequestTimeout'])
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH'])
 // Errors that no retry and no other batch can get past: stop the replay.
 const FATAL = new Set(['ResourceNotFoundException', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException', 'InvalidClientTokenId'])
+
+/**
+ * The failure reason of records whose call got no answer in time: not in the ledger, so a
+ * later run sends them again unless the lake already holds them (run it after the stream's
+ * buffer has flushed, with --lake, and those that landed are skipped).
+ */
+export const UNANSWERED = 'no answer in time (maybe delivered)'
+
+/** How long the replay waits on Firehose: to connect, and for a whole call. */
+export const FIREHOSE_TIMEOUTS = {connectTimeoutMs: 5_000, requestTimeoutMs: 30_000} as const
 
 type SdkError = Error & {code?: string; $metadata?: {httpStatusCode?: number}}
 
@@ -55,8 +65,17 @@ function errorName(error: SdkError): string {
   return error.code && NETWORK.has(error.code) ? error.code : error.name
 }
 
+/**
+ * A call that timed out after it was sent: Firehose may have taken its records, so sending them
+ * again could land them twice. Only a timeout before the connection was made proves it was not.
+ */
+function unanswered(error: SdkError): boolean {
+  return error.name === 'TimeoutError' && !/did not establish a connection/.test(error.message)
+}
+
 function retryable(error: SdkError): boolean {
   const status = error.$metadata?.httpStatusCode
+  if (error.name === 'TimeoutError') return !unanswered(error)
   return RETRYABLE.has(error.name) || (error.code !== undefined && NETWORK.has(error.code)) || status === 429 || (status !== undefined && status >= 500)
 }
 
@@ -146,7 +165,7 @@ export async function sendToFirehose(records: readonly OutgoingRecord[], options
       } catch (error) {
         const e = error as SdkError
         if (FATAL.has(e.name)) throw new ReplayTargetError(`Firehose refused the replay: ${e.name}: ${e.message}`, {cause: error})
-        reason = errorName(e)
+        reason = unanswered(e) ? UNANSWERED : errorName(e)
         if (!retryable(e)) return fail(pending.length, reason)
         continue
       }
@@ -195,7 +214,8 @@ export async function assertStream(client: FirehoseLike, stream: string): Promis
     return {arn: output.DeliveryStreamDescription?.DeliveryStreamARN}
   } catch (error) {
     const e = error as SdkError
-    throw new ReplayTargetError(`cannot reach Firehose delivery stream ${stream}: ${errorName(e)}: ${e.message}`, {cause: error})
+    const why = e.name === 'TimeoutError' ? 'the endpoint did not answer in time (--request-timeout): check --endpoint-url, --region and the network' : `${errorName(e)}: ${e.message}`
+    throw new ReplayTargetError(`cannot reach Firehose delivery stream ${stream}: ${why}`, {cause: error})
   }
 }
 
@@ -224,13 +244,19 @@ export const LOOPBACK_CREDENTIALS = {accessKeyId: 'pixel-dev', secretAccessKey: 
  *
  * @example const client = firehoseClient({endpointUrl: 'http://127.0.0.1:4573'})
  */
-export function firehoseClient(options: {endpointUrl?: string; region?: string; profile?: string}): FirehoseClient {
+export function firehoseClient(options: {endpointUrl?: string; region?: string; profile?: string; requestTimeoutMs?: number}): FirehoseClient {
   const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_FIREHOSE ?? undefined
   const config = {
     profile: options.profile,
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined),
     endpoint,
     maxAttempts: 1,
+    // Without these an endpoint that stops answering holds a call, and the replay, forever.
+    requestHandler: {
+      connectionTimeout: FIREHOSE_TIMEOUTS.connectTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? FIREHOSE_TIMEOUTS.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   }
   if (options.profile || !isLoopbackEndpoint(endpoint)) return new FirehoseClient(config)
   // The SDK's own chain, taken from a client built for it, with the loopback fallback after it.

@@ -4,7 +4,7 @@ import type {Lake} from '../../lake/store/lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} from '../../checks/schema/record-validator.js'
 import {hourScope} from '../../lake/scope.js'
-import {assertStream, firehoseClient} from '../../replay/firehose-sender.js'
+import {FIREHOSE_TIMEOUTS, assertStream, firehoseClient} from '../../replay/firehose-sender.js'
 import {LedgerLock} from '../../replay/ledger-lock.js'
 import {firehoseTarget, lakeTarget} from '../../replay/ledger-target.js'
 import {type LedgerTarget, ReplayLedger} from '../../replay/replay-ledger.js'
@@ -85,6 +85,7 @@ of another target or locked by another run), with one line saying why.`
     ledger: Flags.string({description: 'The ledger of acknowledged records for one target, JSON lines, locked while a replay runs, to resume without resending (default: beside the first source), e.g. replay.ledger.jsonl.', helpValue: 'FILE'}),
     rate: Flags.integer({description: 'Send at most this many records a second, retries included, e.g. 500.', min: 1, helpValue: 'N'}),
     concurrency: Flags.integer({description: 'PutRecordBatch calls in flight at once, e.g. 4.', default: 4, min: 1, max: 64}),
+    'request-timeout': timeoutFlag({description: 'How long one Firehose call may go unanswered; its records then count as failed, not retried (Firehose may have taken them: a later run with --lake skips those that landed), e.g. 30s.', default: FIREHOSE_TIMEOUTS.requestTimeoutMs, defaultHelp: async () => `${FIREHOSE_TIMEOUTS.requestTimeoutMs / 1000}s`, helpValue: 'DURATION'}),
     'max-attempts': Flags.integer({description: 'Tries per record (backing off between them) before it counts as failed, e.g. 10.', default: 10, min: 1, max: 100}),
     'dry-run': Flags.boolean({description: 'Show before and after for a few records and the account, and send nothing (no ledger is written).'}),
     verify: Flags.boolean({description: 'After sending, wait until the records are in the hour of --lake and run pixel check --hour on it.'}),
@@ -137,7 +138,7 @@ of another target or locked by another run), with one line saying why.`
         targetName = `the lake ${lake!.url}`
         ledgerTarget = lakeTarget(lake!.url, s3.endpointUrl)
       } else {
-        client = firehoseClient(awsOptionsFor('firehose', flags, config))
+        client = firehoseClient({...awsOptionsFor('firehose', flags, config), requestTimeoutMs: flags['request-timeout']})
         const {arn} = flags['dry-run'] ? {arn: undefined} : await assertStream(client, flags.stream)
         target = {kind: 'firehose', client, stream: flags.stream, concurrency: flags.concurrency, rate: flags.rate, maxAttempts: flags['max-attempts']}
         targetName = `Firehose stream ${flags.stream}`
