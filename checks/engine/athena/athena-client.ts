@@ -10,6 +10,7 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena'
 
+import {MAX_QUERY_BYTES} from '../../sql/sql-executor.js'
 import {type Backoff, backoffDelay, sleep} from './backoff.js'
 import {
   AthenaError,
@@ -22,8 +23,7 @@ import {
 } from './errors.js'
 import {DEFAULT_USD_PER_TB, billedBytes, costUsd} from './query-cost.js'
 
-/** Athena refuses a query string longer than this many bytes of UTF-8 (not adjustable). */
-export const MAX_QUERY_BYTES = 262_144
+export {MAX_QUERY_BYTES}
 /** Rows asked for per GetQueryResults page: Athena's maximum. */
 export const RESULT_PAGE_SIZE = 1000
 /** Queries in flight at once by default: queued queries count against the active-query quota too. */
