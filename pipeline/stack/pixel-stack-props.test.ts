@@ -32,6 +32,10 @@ describe('the stack props', () => {
     ['a freshness alarm tighter than the buffer', {freshnessThreshold: Duration.seconds(90)}, /freshnessThreshold/],
     ['a Glue database with a hyphen', {databaseName: 'my-db'}, /databaseName \(context pixel:databaseName\) .* not "my-db"/],
     ['a database name that is not a string', {databaseName: 42 as never}, /databaseName .* not 42/],
+    ['a raw-lines table named like the events table', {rawTableName: 'events'}, /rawTableName .* not the tableName/],
+    ['a workgroup name with a space', {athenaWorkGroupName: 'pixel checks'}, /athenaWorkGroupName .* not "pixel checks"/],
+    ['a scan limit below Athena\'s 10 MB', {athenaBytesScannedCutoff: Size.mebibytes(1)}, /athenaBytesScannedCutoff must be at least 10 MB/],
+    ['query results kept for hours', {athenaResultRetention: Duration.hours(12)}, /athenaResultRetention/],
     ['an alarm topic that is not an SNS ARN', {alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:alarms'}, /alarmTopicArn \(context pixel:alarmTopic\) must be an SNS topic ARN/],
   ])('with %s', (_name, props, problem) => {
     it('rejects the props, naming the problem', () => {
@@ -100,6 +104,12 @@ describe('the stack props', () => {
   it('names the Athena table output after the database the stack derived', () => {
     const {template} = synthPixelStack({context: {'pixel:stackName': 'Pixel-Staging'}})
     template.hasOutput('AthenaTable', {Value: 'pixel_staging.events'})
+  })
+
+  it('names the Athena workgroup after the stack, so two stacks in one account do not collide', () => {
+    const {template} = synthPixelStack({context: {'pixel:stackName': 'Pixel-Staging'}})
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {Name: 'Pixel-Staging'})
+    template.hasOutput('AthenaWorkGroup', {Value: 'Pixel-Staging'})
   })
 
   it('takes the Glue database from the app context', () => {

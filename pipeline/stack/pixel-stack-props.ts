@@ -1,4 +1,5 @@
 import {Duration, RemovalPolicy, Size, type StackProps} from 'aws-cdk-lib'
+import type {IPrincipal} from 'aws-cdk-lib/aws-iam'
 import type {ITopic} from 'aws-cdk-lib/aws-sns'
 
 import {InvalidStackPropsError} from '../errors.js'
@@ -53,6 +54,34 @@ export interface PixelStackProps extends StackProps {
    */
   readonly tableName?: string
   /**
+   * The Glue table of the same objects' raw lines (one string column, `line`), which
+   * `pixel check --engine athena --table` reads; lower case, digits and underscores.
+   * @default 'events_lines'
+   */
+  readonly rawTableName?: string
+  /**
+   * The Athena workgroup pixel check runs its queries in (letters, digits, `.`, `_`, `-`).
+   * @default - the stack's name: `Pixel`
+   */
+  readonly athenaWorkGroupName?: string
+  /**
+   * Athena cancels a query of the workgroup that scans more than this (at least 10 MB). A year of
+   * a pixel at 3 million hits a day is about 60 GB of gzip; the default leaves room for a pixel ten
+   * times busier checked a year at a time, and caps a runaway query at about USD 5.
+   * @default Size.tebibytes(1)
+   */
+  readonly athenaBytesScannedCutoff?: Size
+  /**
+   * How long Athena's query results are kept in the results bucket (whole days).
+   * @default Duration.days(7)
+   */
+  readonly athenaResultRetention?: Duration
+  /**
+   * Who may assume the audit role that pixel check runs as.
+   * @default - this account's principals whose own IAM policies allow them to assume it (`AccountRootPrincipal`)
+   */
+  readonly auditPrincipal?: IPrincipal
+  /**
    * The first year Athena's partition projection covers.
    * @default 2026
    */
@@ -86,9 +115,13 @@ export interface PixelStackProps extends StackProps {
 }
 
 /** The props with every default applied. */
-export type ResolvedPixelStackProps = Required<Omit<PixelStackProps, keyof StackProps | 'alarmTopic' | 'alarmTopicArn'>> & Pick<PixelStackProps, 'alarmTopic' | 'alarmTopicArn'>
+export type ResolvedPixelStackProps = Required<Omit<PixelStackProps, keyof StackProps | 'alarmTopic' | 'alarmTopicArn' | 'auditPrincipal'>> &
+  Pick<PixelStackProps, 'alarmTopic' | 'alarmTopicArn' | 'auditPrincipal'>
 
 const GLUE_NAME = /^[a-z0-9_]{1,255}$/
+const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/
+/** Athena's smallest per-query data usage limit: 10 MB. */
+const MIN_BYTES_SCANNED_CUTOFF = 10_000_000
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/
 
 /**
@@ -126,6 +159,11 @@ export function resolvePixelStackProps(props: PixelStackProps = {}, stack: {stac
     freshnessThreshold: props.freshnessThreshold ?? Duration.minutes(15),
     databaseName: props.databaseName ?? glueNameOf(stack.stackName ?? 'Pixel'),
     tableName: props.tableName ?? 'events',
+    rawTableName: props.rawTableName ?? 'events_lines',
+    athenaWorkGroupName: props.athenaWorkGroupName ?? stack.stackName ?? 'Pixel',
+    athenaBytesScannedCutoff: props.athenaBytesScannedCutoff ?? Size.tebibytes(1),
+    athenaResultRetention: props.athenaResultRetention ?? Duration.days(7),
+    auditPrincipal: props.auditPrincipal,
     firstYear: props.firstYear ?? 2026,
     throttleRateLimit: props.throttleRateLimit ?? 500,
     throttleBurstLimit: props.throttleBurstLimit ?? 1000,
@@ -155,6 +193,10 @@ export function resolvePixelStackProps(props: PixelStackProps = {}, stack: {stac
   )
   check(resolved.alarmTopic === undefined || resolved.alarmTopicArn === undefined, 'give alarmTopic or alarmTopicArn (context pixel:alarmTopic), not both')
   check(GLUE_NAME.test(resolved.tableName), 'tableName must be 1 to 255 lower-case letters, digits or underscores')
+  check(GLUE_NAME.test(resolved.rawTableName) && resolved.rawTableName !== resolved.tableName, 'rawTableName must be 1 to 255 lower-case letters, digits or underscores, and not the tableName')
+  check(WORKGROUP_NAME.test(resolved.athenaWorkGroupName), `athenaWorkGroupName must be 1 to 128 letters, digits, ".", "_" or "-", not ${shown(resolved.athenaWorkGroupName)}`)
+  check(resolved.athenaBytesScannedCutoff.toBytes() >= MIN_BYTES_SCANNED_CUTOFF, 'athenaBytesScannedCutoff must be at least 10 MB, Athena\'s smallest per-query limit')
+  check(seconds(resolved.athenaResultRetention) >= 86_400 && seconds(resolved.athenaResultRetention) % 86_400 === 0, 'athenaResultRetention must be a whole number of days, at least 1')
   check(Number.isInteger(resolved.firstYear) && inRange(resolved.firstYear, 2000, 2999), 'firstYear must be a four-digit year')
   check(Number.isInteger(resolved.throttleRateLimit) && resolved.throttleRateLimit >= 1, 'throttleRateLimit must be a positive whole number')
   check(Number.isInteger(resolved.throttleBurstLimit) && resolved.throttleBurstLimit >= 1, 'throttleBurstLimit must be a positive whole number')

@@ -173,6 +173,13 @@ describe('the HTTP API', () => {
   })
 })
 
+/** The Glue table of this name. */
+function tableNamed(name: string) {
+  const tables = Object.values(template.findResources('AWS::Glue::Table')).filter((table) => table.Properties.TableInput.Name === name)
+  expect(tables).toHaveLength(1)
+  return tables[0]
+}
+
 describe('the Glue table', () => {
   it('projects year, month, day and hour partitions onto the events prefix', () => {
     const bucket = {Ref: logicalId('AWS::S3::Bucket', 'Lake4')}
@@ -215,9 +222,48 @@ describe('the Glue table', () => {
   it('has a column for every property of the pixel event schema', async () => {
     const {readFile} = await import('node:fs/promises')
     const schema = JSON.parse(await readFile(new URL('../../lake/schema/pixel-event.schema.json', import.meta.url), 'utf8')) as {properties: object}
-    const table = Object.values(template.findResources('AWS::Glue::Table'))[0]
+    const table = tableNamed('events')
     const columns = (table.Properties.TableInput.StorageDescriptor.Columns as {Name: string}[]).map((column) => column.Name)
     expect(columns.sort()).toEqual(Object.keys(schema.properties).sort())
+  })
+})
+
+describe('the raw-lines table', () => {
+  it('holds one string column, line', () => {
+    expect(tableNamed('events_lines').Properties.TableInput.StorageDescriptor.Columns).toEqual([expect.objectContaining({Name: 'line', Type: 'string'})])
+  })
+
+  it('reads text objects, gzip by their suffix, through TextInputFormat', () => {
+    expect(tableNamed('events_lines').Properties.TableInput.StorageDescriptor).toMatchObject({
+      InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    })
+  })
+
+  it('keeps each line whole: the one column takes the rest of the line, whatever bytes it holds', () => {
+    expect(tableNamed('events_lines').Properties.TableInput.StorageDescriptor.SerdeInfo).toEqual({
+      SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+      Parameters: expect.objectContaining({'serialization.last.column.takes.rest': 'true'}),
+    })
+  })
+
+  it('reads no line as NULL: its null format is a newline, which no line holds', () => {
+    expect(tableNamed('events_lines').Properties.TableInput.StorageDescriptor.SerdeInfo.Parameters['serialization.null.format']).toBe('\n')
+  })
+
+  it('lies over the same prefix, with the same partition keys and projection, as the events table', () => {
+    const raw = tableNamed('events_lines').Properties.TableInput
+    const events = tableNamed('events').Properties.TableInput
+    const projection = (parameters: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(parameters).filter(([key]) => key.startsWith('projection.') || key === 'storage.location.template'))
+    expect(raw.StorageDescriptor.Location).toEqual(events.StorageDescriptor.Location)
+    expect(raw.PartitionKeys).toEqual(events.PartitionKeys)
+    expect(projection(raw.Parameters)).toEqual(projection(events.Parameters))
+    expect(Object.keys(projection(raw.Parameters))).toContain('projection.hour.digits')
+  })
+
+  it('sits in the events table\'s database', () => {
+    expect(tableNamed('events_lines').Properties.DatabaseName).toEqual(tableNamed('events').Properties.DatabaseName)
   })
 })
 
@@ -300,12 +346,24 @@ describe('the alarms', () => {
 })
 
 describe('the outputs', () => {
-  it.each([['PixelUrl'], ['HealthUrl'], ['LakeBucketName'], ['DeliveryStreamName'], ['AthenaTable']])('include %s', (name) => {
+  it.each([['PixelUrl'], ['HealthUrl'], ['LakeBucketName'], ['DeliveryStreamName'], ['AthenaTable'], ['AthenaResultsBucket'], ['AuditRoleArn']])('include %s', (name) => {
     template.hasOutput(name, {Value: Match.anyValue()})
   })
 
   it('name the Athena table as database.table', () => {
     template.hasOutput('AthenaTable', {Value: 'pixel.events'})
+  })
+
+  it.each([
+    ['AthenaWorkGroup', 'Pixel', '--workgroup'],
+    ['AthenaDatabase', 'pixel', '--database'],
+    ['AthenaRawTable', 'events_lines', '--table'],
+  ])('name %s (%s), the value of pixel check\'s %s', (name, value, flag) => {
+    template.hasOutput(name, {Value: value, Description: Match.stringLikeRegexp(`--engine athena ${flag} <${name}>`)})
+  })
+
+  it('name the results bucket the workgroup writes to', () => {
+    template.hasOutput('AthenaResultsBucket', {Value: {Ref: logicalId('AWS::S3::Bucket', 'AthenaResults')}})
   })
 
   it('tell how pixel check reads the lake bucket, with flags it has', () => {

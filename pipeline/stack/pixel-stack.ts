@@ -7,12 +7,15 @@ import {
   S3Bucket,
   StreamEncryption,
 } from 'aws-cdk-lib/aws-kinesisfirehose'
+import {AccountRootPrincipal} from 'aws-cdk-lib/aws-iam'
 import type {LogGroup} from 'aws-cdk-lib/aws-logs'
 import type {CfnBucket} from 'aws-cdk-lib/aws-s3'
 import {type ITopic, Topic} from 'aws-cdk-lib/aws-sns'
 import type {Construct} from 'constructs'
 
 import {ERROR_OUTPUT_PREFIX, EVENTS_PREFIX, EVENTS_ROOT, PARTITION_KEY_QUERIES} from '../../lake/layout/bucket-layout.js'
+import {AthenaWorkgroup, RESULTS_PREFIX} from './athena-workgroup.js'
+import {AuditRole} from './audit-role.js'
 import {LakeBucket} from './lake-bucket.js'
 import {LakeTable} from './lake-table.js'
 import {stackLogGroup} from './log-group.js'
@@ -32,6 +35,8 @@ export class PixelStack extends Stack {
   public readonly lake: LakeBucket
   public readonly stream: DeliveryStream
   public readonly table: LakeTable
+  public readonly athena: AthenaWorkgroup
+  public readonly auditRole: AuditRole
   public readonly endpoint: PixelEndpoint
   public readonly canary: PixelCanary
   public readonly alarms: PipelineAlarms
@@ -77,7 +82,24 @@ export class PixelStack extends Stack {
       bucket: this.lake.bucket,
       databaseName: settings.databaseName,
       tableName: settings.tableName,
+      rawTableName: settings.rawTableName,
       firstYear: settings.firstYear,
+    })
+
+    this.athena = new AthenaWorkgroup(this, 'Athena', {
+      workGroupName: settings.athenaWorkGroupName,
+      bytesScannedCutoff: settings.athenaBytesScannedCutoff,
+      resultRetention: settings.athenaResultRetention,
+      accessLogsBucket: this.lake.accessLogsBucket,
+      removalPolicy: settings.lakeRemovalPolicy,
+    })
+    this.auditRole = new AuditRole(this, 'Audit', {
+      assumedBy: settings.auditPrincipal ?? new AccountRootPrincipal(),
+      lakeBucket: this.lake.bucket,
+      resultsBucket: this.athena.resultsBucket,
+      workGroupName: settings.athenaWorkGroupName,
+      databaseName: settings.databaseName,
+      tableNames: [settings.tableName, settings.rawTableName],
     })
 
     this.endpoint = new PixelEndpoint(this, 'Endpoint', {
@@ -110,5 +132,10 @@ export class PixelStack extends Stack {
     new CfnOutput(this, 'LakeBucketName', {value: this.lake.bucket.bucketName, description: `The lake bucket; pixel check reads it with --lake s3://<LakeBucketName>/${EVENTS_ROOT}`})
     new CfnOutput(this, 'DeliveryStreamName', {value: this.stream.deliveryStreamName, description: 'The Firehose stream'})
     new CfnOutput(this, 'AthenaTable', {value: `${settings.databaseName}.${settings.tableName}`, description: 'The Glue table for Athena, as database.table'})
+    new CfnOutput(this, 'AthenaWorkGroup', {value: settings.athenaWorkGroupName, description: 'The Athena workgroup for pixel check --engine athena --workgroup <AthenaWorkGroup>'})
+    new CfnOutput(this, 'AthenaDatabase', {value: settings.databaseName, description: 'The Glue database for pixel check --engine athena --database <AthenaDatabase>'})
+    new CfnOutput(this, 'AthenaRawTable', {value: settings.rawTableName, description: 'The raw-lines table for pixel check --engine athena --table <AthenaRawTable>'})
+    new CfnOutput(this, 'AthenaResultsBucket', {value: this.athena.resultsBucket.bucketName, description: `Where the workgroup writes query results, under ${RESULTS_PREFIX}, expired after ${settings.athenaResultRetention.toDays()} days`})
+    new CfnOutput(this, 'AuditRoleArn', {value: this.auditRole.role.roleArn, description: 'The role pixel check runs as (either engine): reads the events, runs queries in the workgroup'})
   }
 }
