@@ -166,6 +166,21 @@ describe('pixel replay through pixel dev\'s Firehose endpoint', () => {
   })
 })
 
+describe('a --lake that is not the root of the partitions', () => {
+  it('exits 2 naming the --lake meant, and sends nothing, when --lake is the folder above the partitions', async () => {
+    const events = lakeFactory(47).events(HOUR, 20)
+    const root = scratch()
+    const lake = new LocalLake(join(root, 'events'))
+    await lake.write(lakeFactory(47).key(HOUR), gzipSync(events.map((e) => `${JSON.stringify(e)}\n`).join('')))
+    const {code, stdout, stderr} = await runPixel(['replay', '--hour', HOUR, '--from', sourceFile(events), '--to', 'lake', '--lake', root, '--ledger', join(scratch(), 'l.jsonl'), '--json'])
+    expect(code).toBe(2)
+    expect(JSON.parse(stdout).error.message).toBe(`${root} holds no year= partitions but a folder below does: did you mean --lake ${root}/events/?`)
+    expect(stderr).toBe('')
+    expect(await lakeRecords(new LocalLake(root))).toEqual([])
+    expect(await lakeRecords(new LocalLake(join(root, 'events')))).toHaveLength(20)
+  })
+})
+
 describe('the ledger belongs to one target, and one run at a time', () => {
   it('refuses the default ledger of a rehearsal lake when the same backup goes into the production lake, naming both', async () => {
     const events = lakeFactory(41).events(HOUR, 30)

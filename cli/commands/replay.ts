@@ -56,7 +56,7 @@ resumes without sending anything twice, and a second run sends nothing.
 It ends with the account: read = sent + skippedDuplicate + invalid + outOfHour + oversize + failed (records a \
 transform drops count as invalid). Exit codes: 0 all sent; 1 some failed (or --verify failed); 2 the replay could not \
 run (bad flag, missing source, bad transform file, a transform out of time on a record, unknown stream, a ledger \
-of another target or locked by another run), with one line saying why.`
+of another target or locked by another run, a --lake above or inside the partitions), with one line saying why.`
 
   static override examples = [
     {description: 'See what a replay of a recovered file would do', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --dry-run'},
