@@ -5,14 +5,12 @@ import {gzip} from 'node:zlib'
 import type {Lake} from '../../lake/store/lake.js'
 import {objectKey} from '../../lake/layout/object-key.js'
 import {ERRORS_ROOT} from '../../lake/layout/bucket-layout.js'
-import {utcDate} from '../../lake/utc-date.js'
+import {PARTITIONING_FAILED, errorRecord, partitionHour} from '../partition-record.js'
 import {DeliveryClosedError, DeliveryFailedError} from './errors.js'
 
-const gzipAsync = promisify(gzip)
+export {PARTITIONING_FAILED, partitionHour}
 
-/** The error type Firehose names the folder after when a record's partition keys cannot be read. */
-export const PARTITIONING_FAILED = 'partitioning-failed'
-const PARTITIONING_ERROR_CODE = 'DynamicPartitioning.MetadataExtractionFailed'
+const gzipAsync = promisify(gzip)
 
 export interface DeliveryBufferOptions {
   /** Where objects go; keys are relative to it, so a folder or an S3 prefix both work. */
@@ -66,28 +64,6 @@ interface Batch {
   readonly chunks: Buffer[]
   readonly bytes: number
   readonly failed: boolean
-}
-
-/**
- * Where the stack's jq (`.ts[0:4]`, `.ts[5:7]`, …) puts a record: the start of its partition
- * hour, or undefined when Firehose would fail to partition it (not JSON, no string `ts`, or
- * slices that do not name a real UTC hour).
- *
- * @example partitionHour(Buffer.from('{"ts":"2026-11-28T09:41:07.123Z"}\n')) // 2026-11-28T09:00:00.000Z
- */
-export function partitionHour(data: Uint8Array): Date | undefined {
-  let record: unknown
-  try {
-    record = JSON.parse(Buffer.from(data).toString('utf8'))
-  } catch {
-    return undefined
-  }
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return undefined
-  const ts = (record as {ts?: unknown}).ts
-  if (typeof ts !== 'string') return undefined
-  const [year, month, day, hour] = [ts.slice(0, 4), ts.slice(5, 7), ts.slice(8, 10), ts.slice(11, 13)]
-  if (!/^\d{4}$/.test(year) || ![month, day, hour].every((part) => /^\d{2}$/.test(part))) return undefined
-  return utcDate(+year, +month, +day, +hour)
 }
 
 /**
@@ -206,17 +182,4 @@ export class DeliveryBuffer {
     this.counts.objects++
     this.options.onDelivered?.({key: batch.key, records: batch.chunks.length, bytes: batch.bytes, failed: batch.failed})
   }
-}
-
-/** A record Firehose could not partition, as it writes one under the error prefix. */
-function errorRecord(data: Uint8Array, arrival: Date): Buffer {
-  const wrapped = {
-    attemptsMade: 1,
-    arrivalTimestamp: arrival.getTime(),
-    errorCode: PARTITIONING_ERROR_CODE,
-    errorMessage: 'Non JSON record provided or the partition keys could not be extracted from .ts',
-    attemptEndingTimestamp: arrival.getTime(),
-    rawData: Buffer.from(data).toString('base64'),
-  }
-  return Buffer.from(`${JSON.stringify(wrapped)}\n`)
 }
