@@ -1,48 +1,8 @@
 import {randomBytes} from 'node:crypto'
-import {unlinkSync} from 'node:fs'
 import {type FileHandle, open, realpath, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {InvalidOptionError} from '../lake/errors.js'
-
-// Temporary files not yet renamed into place: removed however the process ends, short of
-// SIGKILL: process.exit, and SIGINT, SIGTERM or SIGHUP, which would otherwise end the process
-// without running any finally (the signal still ends it, as lake/ids/id-spill.ts does).
-const unfinished = new Set<string>()
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-
-function removeUnfinished(): void {
-  for (const path of unfinished) {
-    try {
-      unlinkSync(path)
-    } catch {
-      // Already gone.
-    }
-  }
-  unfinished.clear()
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  removeUnfinished()
-  unwatchExits()
-  // With no other listener the signal's default action ends the process, as if never caught.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
-}
-
-function watchExits(): void {
-  if (unfinished.size > 0) return
-  process.on('exit', removeUnfinished)
-  for (const signal of SIGNALS) process.on(signal, onSignal)
-}
-
-function unwatchExits(): void {
-  process.off('exit', removeUnfinished)
-  for (const signal of SIGNALS) process.off(signal, onSignal)
-}
-
-function forget(path: string): void {
-  unfinished.delete(path)
-  if (unfinished.size === 0) unwatchExits()
-}
+import {keepOnExit, removeOnExit} from '../lake/remove-on-exit.js'
 
 function isInside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep)
@@ -104,8 +64,7 @@ export class OutputFile {
     } catch (error) {
       throw new InvalidOptionError(`cannot write ${flag} ${path}: ${reason(error)}`, {cause: error})
     }
-    watchExits()
-    unfinished.add(temporary)
+    removeOnExit(temporary)
     return new OutputFile(flag, path, target, temporary, file)
   }
 
@@ -125,7 +84,7 @@ export class OutputFile {
     try {
       await this.file.close()
       await rename(this.temporary, this.target)
-      forget(this.temporary)
+      keepOnExit(this.temporary)
     } catch (error) {
       await this.removeTemporary()
       throw new InvalidOptionError(`cannot write ${this.flag} ${this.path}: ${reason(error)}`, {cause: error})
@@ -142,6 +101,6 @@ export class OutputFile {
 
   private async removeTemporary(): Promise<void> {
     await rm(this.temporary, {force: true})
-    forget(this.temporary)
+    keepOnExit(this.temporary)
   }
 }

@@ -2,49 +2,19 @@ import {closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync} from 
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {IdTable, mixId, randomSeed, wordAt} from './id-table.js'
+import {keepOnExit, removeOnExit} from '../remove-on-exit.js'
 
-/**
- * The spill folders alive in this process, removed on every way out: a normal end (close), an
- * error (close in a finally), process.exit, and SIGINT, SIGTERM or SIGHUP, which would otherwise
- * end the process without running any finally. Only SIGKILL can leave one behind.
- */
-const liveDirs = new Set<string>()
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
-
-function removeLiveDirs(): void {
-  for (const dir of liveDirs) rmSync(dir, {recursive: true, force: true})
-  liveDirs.clear()
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  removeLiveDirs()
-  unwatchExits()
-  // With no other listener the signal's default action ends the process, as if never caught.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
-}
-
-function watchExits(): void {
-  if (liveDirs.size > 0) return
-  process.on('exit', removeLiveDirs)
-  for (const signal of SIGNALS) process.on(signal, onSignal)
-}
-
-function unwatchExits(): void {
-  process.off('exit', removeLiveDirs)
-  for (const signal of SIGNALS) process.off(signal, onSignal)
-}
-
+// Spill folders are removed on every way out, signals included (see lake/remove-on-exit.ts):
+// only SIGKILL can leave one behind.
 function makeSpillDir(): string {
-  watchExits()
   const dir = mkdtempSync(join(tmpdir(), 'pixel-ids-'))
-  liveDirs.add(dir)
+  removeOnExit(dir)
   return dir
 }
 
 function removeSpillDir(dir: string): void {
   rmSync(dir, {recursive: true, force: true})
-  liveDirs.delete(dir)
-  if (liveDirs.size === 0) unwatchExits()
+  keepOnExit(dir)
 }
 
 // An entry: the id's four words, the ordinal of its object, its record index in that object.
