@@ -70,6 +70,15 @@ describe('the audit role', () => {
     })
   })
 
+  it('may describe tables of the account\'s data catalog, so pixel check can see --table is the raw-lines table over --lake', () => {
+    expect(statement('DescribeTheRawTable')).toEqual({
+      Sid: 'DescribeTheRawTable',
+      Effect: 'Allow',
+      Action: 'athena:GetTableMetadata',
+      Resource: arn('athena', 'datacatalog/AwsDataCatalog'),
+    })
+  })
+
   it('may list the events prefix of the lake only', () => {
     expect(statement('ListTheEvents')).toEqual({
       Sid: 'ListTheEvents',
@@ -96,7 +105,7 @@ describe('the audit role', () => {
 
   it('holds nothing beyond those grants', () => {
     expect(statements().map((s) => s.Sid).sort()).toEqual(
-      ['ListTheEvents', 'LocateTheBuckets', 'ReadTheEvents', 'RunTheChecksInTheWorkgroup', 'ReadTheTables', 'ListTheResults', 'ReadAndWriteTheResults'].sort(),
+      ['ListTheEvents', 'LocateTheBuckets', 'ReadTheEvents', 'RunTheChecksInTheWorkgroup', 'DescribeTheRawTable', 'ReadTheTables', 'ListTheResults', 'ReadAndWriteTheResults'].sort(),
     )
     expect(statements().every((s) => s.Effect === 'Allow' && !JSON.stringify(s.Action).includes('*'))).toBe(true)
   })

@@ -48,6 +48,11 @@ export class AuditRole extends Construct {
         resources: [Arn.format({service: 'athena', resource: 'workgroup', resourceName: props.workGroupName}, stack)],
       }),
       new PolicyStatement({
+        sid: 'DescribeTheRawTable',
+        actions: ['athena:GetTableMetadata'],
+        resources: [Arn.format({service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog'}, stack)],
+      }),
+      new PolicyStatement({
         sid: 'ReadTheTables',
         actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
         resources: [glue('catalog'), glue(`database/${props.databaseName}`), ...props.tableNames.map((table) => glue(`table/${props.databaseName}/${table}`))],

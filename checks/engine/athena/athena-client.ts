@@ -3,11 +3,13 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
+  GetTableMetadataCommand,
   GetWorkGroupCommand,
   type QueryExecution,
   type ResultConfiguration,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
+  type TableMetadata,
 } from '@aws-sdk/client-athena'
 
 import {MAX_QUERY_BYTES} from '../../sql/sql-executor.js'
@@ -86,8 +88,19 @@ export interface WorkgroupSettings {
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED'])
 
-/** A byte count as people read a limit: 1 TB, 200 GB, 10 MB. */
+/**
+ * A byte count as people read a limit: `1 TiB` for a whole number of binary units (as a CDK
+ * `Size` gives it), else decimal, `164 MB`, `1.26 GB`.
+ *
+ * @example formatScanBytes(2 ** 40) // '1 TiB'
+ */
 export function formatScanBytes(bytes: number): string {
+  const binary: [number, string][] = [
+    [2 ** 40, 'TiB'],
+    [2 ** 30, 'GiB'],
+    [2 ** 20, 'MiB'],
+  ]
+  for (const [size, unit] of binary) if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`
   const units: [number, string][] = [
     [1e12, 'TB'],
     [1e9, 'GB'],
@@ -297,6 +310,26 @@ export class AthenaQueryClient {
     }
   }
 
+  /**
+   * The catalog's description of a table of the database (GetTableMetadata): its columns and
+   * parameters (`location` among them). Undefined where it cannot be asked (no permission, an
+   * endpoint without the call); a table that does not exist rejects with one line.
+   */
+  async tableMetadata(table: string): Promise<TableMetadata | undefined> {
+    try {
+      return (await this.client.send(new GetTableMetadataCommand({CatalogName: this.catalog, DatabaseName: this.database, TableName: table}))).TableMetadata
+    } catch (error) {
+      const e = error as {name?: string; message?: string}
+      if (e.name === 'MetadataException' && /not found|does not exist/i.test(e.message ?? '')) {
+        throw new AthenaUnreachableError(
+          `Athena table ${this.database}.${table} does not exist: check --database and --table (the stack's AthenaDatabase and AthenaRawTable outputs)`,
+          {cause: error},
+        )
+      }
+      return undefined
+    }
+  }
+
   /** Stops every query still running (StopQueryExecution), and refuses new ones. */
   async close(): Promise<void> {
     this.closed = true
@@ -428,7 +461,7 @@ export class AthenaQueryClient {
     if (stats.state === 'FAILED') {
       const kind = error?.ErrorType !== undefined ? ` [${error.ErrorCategory === 1 ? 'system' : error.ErrorCategory === 2 ? 'user' : 'error'} ${error.ErrorType}]` : ''
       const hint = /HIVE_BAD_DATA|HIVE_CURSOR_ERROR|Unexpected end of input|incorrect header check|not in gzip format/i.test(reason) ? ': an object of the scope may be corrupt' : ''
-      return new AthenaQueryFailedError(stats.queryId, `Athena ${where} failed${kind}: ${reason || 'no reason given'}${hint}`)
+      return new AthenaQueryFailedError(stats.queryId, `Athena ${where} failed${kind}: ${reason || 'no reason given'}${hint}`, {path: /s3:\/\/[^\s'"()]+/.exec(reason)?.[0]})
     }
     const cutoff = settings.bytesScannedCutoff
     const byLimit = /bytes scanned limit|data scanned limit|BytesScannedCutoff/i.test(reason) || (cutoff !== undefined && stats.bytesScanned >= cutoff)

@@ -19,15 +19,21 @@ export class AthenaUnreachableError extends AthenaError {
   }
 }
 
-/** A query ended FAILED; the message carries Athena's StateChangeReason. */
+/**
+ * A query ended FAILED; the message carries Athena's StateChangeReason, and `path` the object it
+ * names, when it names one (a corrupt object fails the query that reads it).
+ */
 export class AthenaQueryFailedError extends AthenaError {
+  readonly path?: string
+
   constructor(
     readonly queryId: string,
     message: string,
-    options?: {cause?: unknown},
+    options?: {cause?: unknown; path?: string},
   ) {
     super(message, options)
     this.name = 'AthenaQueryFailedError'
+    this.path = options?.path
   }
 }
 
