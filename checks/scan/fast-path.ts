@@ -9,6 +9,7 @@ import {schemaDialect} from '../schema/record-validator.js'
 import {compileProgram} from './fast-path-compile.js'
 import {ANY_NODE, type FastPathProgram, KIND, type ProgramNode, type ScannedLine} from './fast-path-program.js'
 import {type JavaScriptCompletion, nativeScanner} from './native-scan.js'
+import {BACKSLASH, CLOSE, CLOSE_ARRAY, COLON, COMMA, NEWLINE, OPEN, OPEN_ARRAY, QUOTE, skipSpace} from './json-bytes.js'
 
 /**
  * A validator that reads a record's bytes against the compiled schema (fast-path-compile.ts)
@@ -18,15 +19,6 @@ import {type JavaScriptCompletion, nativeScanner} from './native-scan.js'
  * UTF-8, a number id) goes to JSON.parse and ajv, so the verdicts are ajv's by construction.
  */
 
-const NEWLINE = 0x0a
-const QUOTE = 0x22
-const BACKSLASH = 0x5c
-const COMMA = 0x2c
-const COLON = 0x3a
-const OPEN = 0x7b
-const CLOSE = 0x7d
-const OPEN_ARRAY = 0x5b
-const CLOSE_ARRAY = 0x5d
 
 const UNDECIDED = -1
 const INVALID = -2
@@ -115,15 +107,6 @@ function equalBytes(b: Uint8Array, s: number, e: number, expected: Uint8Array): 
   if (e - s !== expected.length) return false
   for (let i = 0; i < expected.length; i++) if (b[s + i] !== expected[i]) return false
   return true
-}
-
-function skipSpace(b: Uint8Array, i: number, end: number): number {
-  while (i < end) {
-    const c = b[i]
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break
-    i++
-  }
-  return i
 }
 
 const indexOf = Buffer.prototype.indexOf as (this: Uint8Array, value: number, byteOffset: number) => number

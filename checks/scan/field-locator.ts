@@ -1,17 +1,7 @@
-const QUOTE = 0x22
-const COLON = 0x3a
-const OPEN = 0x7b
-const CLOSE = 0x7d
-const COMMA = 0x2c
-const BACKSLASH = 0x5c
+import {BACKSLASH, CLOSE, COLON, COMMA, OPEN, QUOTE, skipSpace} from './json-bytes.js'
 
 const indexOf = Buffer.prototype.indexOf as (this: Uint8Array, value: Uint8Array | number, byteOffset: number) => number
 const lastIndexOf = Buffer.prototype.lastIndexOf as (this: Uint8Array, value: number, byteOffset: number) => number
-
-function skipSpace(b: Uint8Array, i: number, end: number): number {
-  while (i < end && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0d || b[i] === 0x0a)) i++
-  return i
-}
 
 let sawEscape = false
 
