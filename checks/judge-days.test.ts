@@ -2,7 +2,7 @@ import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type WeeksFault, generateWeeks} from '../fixtures/generate-weeks.js'
+import {PLANTED_WEEKS, generateWeeks} from '../fixtures/generate-weeks.js'
 import {tempLake} from '../fixtures/test-support/temp-lake.js'
 import {dayScope, rangeScope} from '../lake/scope.js'
 import {LocalLake} from '../lake/store/local-lake.js'
@@ -12,27 +12,7 @@ import type {CheckReport} from './report/report.js'
 import {type CheckOptions, runCheck} from './run-check.js'
 import {compileValidator, loadSchema} from './schema/record-validator.js'
 
-// Five weeks from a Tuesday; the last day, a Monday, is the one judged.
-const FIRST = '2026-01-06'
-const LAST_HEALTHY = '2026-02-08'
-const JUDGED = '2026-02-09'
-const PLANTED: WeeksFault[] = [
-  {kind: 'nothing', hour: `${JUDGED}T03`},
-  {kind: 'spike', hour: `${JUDGED}T10`, factor: 5},
-  {kind: 'drop', hour: `${JUDGED}T13`, factor: 0.25},
-  {kind: 'drop', hour: `${JUDGED}T14`, factor: 0.25},
-  {kind: 'drop', hour: `${JUDGED}T15`, factor: 0.25},
-  {kind: 'no-canary', hour: `${JUDGED}T20`},
-]
-const EXPECTED = [
-  ['gap', `${JUDGED}T03`, 'error'],
-  ['canary-missing', `${JUDGED}T03`, 'error'],
-  ['canary-missing', `${JUDGED}T20`, 'error'],
-  ['volume', `${JUDGED}T10`, 'warning'],
-  ['volume', `${JUDGED}T13`, 'error'],
-  ['volume', `${JUDGED}T14`, 'error'],
-  ['volume', `${JUDGED}T15`, 'error'],
-]
+const {first: FIRST, lastHealthy: LAST_HEALTHY, judged: JUDGED, faults: PLANTED, expected: EXPECTED} = PLANTED_WEEKS
 
 const validator = compileValidator(await loadSchema())
 const now = new Date('2026-11-28T00:00:00Z')

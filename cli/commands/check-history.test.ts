@@ -3,33 +3,13 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import type {CheckReport} from '../../checks/report/report.js'
-import {type WeeksFault, generateWeeks} from '../../fixtures/generate-weeks.js'
+import {PLANTED_WEEKS, generateWeeks} from '../../fixtures/generate-weeks.js'
 import {freshBucket, motoEnv} from '../../fixtures/test-support/s3-bucket.js'
 import {LocalLake} from '../../lake/store/local-lake.js'
 import {S3Lake} from '../../lake/store/s3-lake.js'
 import {runPixel} from '../test-support/run-pixel.js'
 
-// Five weeks from a Tuesday: the healthy weeks, then the Monday that holds the planted faults.
-const FIRST = '2026-01-06'
-const LAST_HEALTHY = '2026-02-08'
-const JUDGED = '2026-02-09'
-const PLANTED: WeeksFault[] = [
-  {kind: 'nothing', hour: `${JUDGED}T03`},
-  {kind: 'spike', hour: `${JUDGED}T10`, factor: 5},
-  {kind: 'drop', hour: `${JUDGED}T13`, factor: 0.25},
-  {kind: 'drop', hour: `${JUDGED}T14`, factor: 0.25},
-  {kind: 'drop', hour: `${JUDGED}T15`, factor: 0.25},
-  {kind: 'no-canary', hour: `${JUDGED}T20`},
-]
-const EXPECTED = [
-  ['gap', `${JUDGED}T03`, 'error'],
-  ['canary-missing', `${JUDGED}T03`, 'error'],
-  ['canary-missing', `${JUDGED}T20`, 'error'],
-  ['volume', `${JUDGED}T10`, 'warning'],
-  ['volume', `${JUDGED}T13`, 'error'],
-  ['volume', `${JUDGED}T14`, 'error'],
-  ['volume', `${JUDGED}T15`, 'error'],
-]
+const {first: FIRST, lastHealthy: LAST_HEALTHY, judged: JUDGED, faults: PLANTED, expected: EXPECTED} = PLANTED_WEEKS
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'pixel-cli-history-'))
 const found = (stdout: string) => (JSON.parse(stdout) as CheckReport).findings.map((f) => [f.check, f.hour, f.severity])
