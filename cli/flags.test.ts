@@ -22,6 +22,12 @@ describe('endpointFor', () => {
     })
   })
 
+  it('gives SNS --endpoint-url or its own variable, never another service\'s flag', () => {
+    expect(endpointFor('sns', {'s3-endpoint-url': S3_FLAG, 'firehose-endpoint-url': FIREHOSE_FLAG}, {}, {AWS_ENDPOINT_URL_SNS: 'http://sns-env', AWS_ENDPOINT_URL: 'http://all-env'})).toBe('http://sns-env')
+    expect(endpointFor('sns', {'firehose-endpoint-url': FIREHOSE_FLAG, 'endpoint-url': ALL_FLAG}, {}, {AWS_ENDPOINT_URL_SNS: 'http://sns-env'})).toBe(ALL_FLAG)
+    expect(endpointFor('sns', {'firehose-endpoint-url': FIREHOSE_FLAG}, config, env)).toBe('http://all-env')
+  })
+
   it('leaves the endpoint to AWS when nothing names one', () => {
     expect(endpointFor('s3', {}, {}, {})).toBeUndefined()
     expect(endpointFor('firehose', {'endpoint-url': ''}, {}, {AWS_ENDPOINT_URL: ''})).toBeUndefined()

@@ -35,7 +35,7 @@ export const awsFlags = {
 export const lakeFlags = {lake: lakeFlag, ...awsFlags}
 
 /** The AWS services pixel calls, with the SDK's name for each one's endpoint variable. */
-export const SERVICE_ENDPOINT_ENV = {s3: 'AWS_ENDPOINT_URL_S3', firehose: 'AWS_ENDPOINT_URL_FIREHOSE'} as const
+export const SERVICE_ENDPOINT_ENV = {s3: 'AWS_ENDPOINT_URL_S3', firehose: 'AWS_ENDPOINT_URL_FIREHOSE', sns: 'AWS_ENDPOINT_URL_SNS'} as const
 export type AwsService = keyof typeof SERVICE_ENDPOINT_ENV
 
 /** Per-service endpoint overrides, for a command that calls S3 and Firehose both. */
@@ -63,7 +63,8 @@ export function endpointFor(
   config: Pick<PixelConfig, 'endpointUrl'> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
-  const own = service === 's3' ? flags['s3-endpoint-url'] : flags['firehose-endpoint-url']
+  // Only S3 and Firehose have flags of their own (SNS takes --endpoint-url or its variable).
+  const own = service === 's3' ? flags['s3-endpoint-url'] : service === 'firehose' ? flags['firehose-endpoint-url'] : undefined
   return own || flags['endpoint-url'] || env[SERVICE_ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || config.endpointUrl || undefined
 }
 

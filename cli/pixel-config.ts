@@ -11,9 +11,11 @@ export interface PixelConfig {
   schema?: string
   /** Where pixel check records its history (see --history). */
   history?: string
+  /** Where pixel check sends its verdict (see --notify): one target or several. */
+  notify?: string | string[]
 }
 
-const KEYS: (keyof PixelConfig)[] = ['lake', 'profile', 'region', 'endpointUrl', 'schema', 'history']
+const KEYS: (keyof PixelConfig)[] = ['lake', 'profile', 'region', 'endpointUrl', 'schema', 'history', 'notify']
 
 async function readIfThere(path: string): Promise<string | undefined> {
   try {
@@ -48,8 +50,15 @@ export async function loadPixelConfig(configDir: string, env: NodeJS.ProcessEnv 
     const config: PixelConfig & {source?: string} = {source: path}
     for (const [key, value] of Object.entries(parsed)) {
       if (!KEYS.includes(key as keyof PixelConfig)) throw new InvalidOptionError(`config file ${path} has an unknown setting "${key}": use ${KEYS.join(', ')}`)
+      if (key === 'notify') {
+        if (typeof value !== 'string' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+          throw new InvalidOptionError(`config file ${path}: "notify" must be a target string or an array of them, e.g. ["sns:arn:aws:sns:eu-west-1:123456789012:pixel-alerts"]`)
+        }
+        config.notify = value
+        continue
+      }
       if (typeof value !== 'string') throw new InvalidOptionError(`config file ${path}: "${key}" must be a string`)
-      config[key as keyof PixelConfig] = value
+      config[key as Exclude<keyof PixelConfig, 'notify'>] = value
     }
     return config
   }

@@ -20,6 +20,8 @@ import {PixelCommand} from '../pixel-command.js'
 import {QuarantineFile} from '../quarantine-file.js'
 import {progressLine} from '../progress-line.js'
 import {type HistoryStore, openHistory} from '../../checks/history/history-store.js'
+import {notifyTargets} from '../../checks/notify/notify-target.js'
+import {type NotificationResult, notificationWarning, sendNotifications} from '../../checks/notify/send-notifications.js'
 import type {IpPolicy} from '../../checks/scan/ip-address.js'
 import type {CanaryRule} from '../../checks/scan/scan-object.js'
 
@@ -58,6 +60,10 @@ lake unreachable), with one line saying why.`
     {description: 'Audit the bundled sample lake', command: '<%= config.bin %> <%= command.id %> --lake fixtures/sample-lake --day 2026-02-10'},
     {description: 'Audit yesterday in S3, writing JUnit XML for CI', command: '<%= config.bin %> <%= command.id %> --lake s3://my-bucket/events/ --day yesterday --junit pixel-check.xml'},
     {description: 'One hour, as JSON, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --json --fail-on warning'},
+    {
+      description: 'Tell Slack and an SNS topic when yesterday fails, linking to the CI run',
+      command: '<%= config.bin %> <%= command.id %> --day yesterday --notify slack:https://hooks.slack.com/services/T000/B000/XXXX --notify sns:arn:aws:sns:eu-west-1:123456789012:pixel-alerts --report-url https://github.com/acme/site/actions/runs/1',
+    },
   ]
 
   static override enableJsonFlag = true
@@ -149,6 +155,26 @@ lake unreachable), with one line saying why.`
       options: ['anonymise', 'omit', 'full'],
       default: 'anonymise',
     }),
+    notify: Flags.string({
+      description: 'Also send the verdict here when it reaches --fail-on (see --notify-on), repeatable: sns:ARN (a topic), slack:URL (an incoming webhook) or webhook:URL (POSTs the JSON report); https only (http only to this machine). Else PIXEL_NOTIFY (targets separated by spaces) or "notify" in the config file, e.g. slack:https://hooks.slack.com/services/T000/B000/XXXX.',
+      helpValue: 'sns:ARN|slack:URL|webhook:URL',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    'notify-on': Flags.string({
+      description: 'When --notify sends: failure (the report is not ok, exit code 1) or always (every run, a heartbeat), e.g. always.',
+      options: ['failure', 'always'],
+      default: 'failure',
+    }),
+    'report-url': Flags.string({
+      description: 'A link to the full report (the CI run, a published --html file) that Slack and SNS notifications carry, e.g. https://github.com/acme/site/actions/runs/1.',
+      helpValue: 'URL',
+    }),
+    'notify-timeout': durationFlag({
+      description: 'How long one notification attempt may take before it is abandoned (3 attempts in all, backing off), e.g. 10s.',
+      default: 10 / 60,
+      examples: '10s|30s|1m',
+    }),
     concurrency: Flags.integer({
       description: 'Worker threads that decode and validate objects in parallel, e.g. 4 (default: one per core; 0 works in one thread).',
       default: async () => availableParallelism(),
@@ -158,11 +184,16 @@ lake unreachable), with one line saying why.`
     }),
   }
 
-  async run(): Promise<CheckReport> {
+  async run(): Promise<CheckReport & {notifications?: NotificationResult[]}> {
     const {flags} = await this.parse(Check)
     const config = await loadPixelConfig(this.config.configDir)
     const lakeSpec = flags.lake ?? config.lake
     if (!lakeSpec) this.error('no lake given: pass --lake s3://bucket/prefix/ or a folder, set PIXEL_LAKE, or set "lake" in pixel.config.json', {exit: 2})
+    // Before anything is read: a target that cannot be used is a bad flag, not a warning at the end.
+    const targets = notifyTargets(flags.notify, process.env.PIXEL_NOTIFY, config.notify)
+    const reportUrl = flags['report-url']
+    if (reportUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(reportUrl)) throw new InvalidOptionError('--report-url is not an http(s) URL: give the address of the report, e.g. https://github.com/acme/site/actions/runs/1')
+    if (!(flags['notify-timeout'] > 0)) throw new InvalidOptionError('--notify-timeout is no time at all: give a duration such as 10s')
     const failOn = flags['fail-on'] as 'error' | 'warning' | 'never'
     // Said on a terminal only: npm hides the install script's line, and scripts need no noise.
     const native = process.stderr.isTTY ? nativeScannerNote() : undefined
@@ -234,7 +265,18 @@ lake unreachable), with one line saying why.`
       }
       if (!this.jsonEnabled()) this.log(terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd())
       if (!report.ok) process.exitCode = 1
-      return report
+      if (targets.length === 0) return report
+      // After the report is out: a notification can fail, but never hide the report or change the exit code.
+      const notifications = await sendNotifications(report, {
+        targets,
+        when: flags['notify-on'] as 'failure' | 'always',
+        failOn,
+        reportUrl,
+        timeoutMs: flags['notify-timeout'] * 60_000,
+        sns: awsOptionsFor('sns', flags, config),
+      })
+      for (const result of notifications) if (!result.ok) process.stderr.write(`Warning: ${notificationWarning(result)}\n`)
+      return {...report, notifications}
     } finally {
       progress.done()
       lake?.close()

@@ -15,7 +15,7 @@ export interface PixelRun {
  * @example const {code, stdout} = await runPixel(['check', '--lake', dir, '--json'])
  */
 export function runPixel(args: string[], options: {env?: Record<string, string | undefined>; cwd?: string} = {}): Promise<PixelRun> {
-  const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', PIXEL_LAKE: undefined, PIXEL_CONFIG: undefined, ...options.env}
+  const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', PIXEL_LAKE: undefined, PIXEL_CONFIG: undefined, PIXEL_NOTIFY: undefined, ...options.env}
   for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name]
   return new Promise((resolve) => {
     execFile(process.execPath, [join(PACKAGE_ROOT, 'bin/run.js'), ...args], {env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? PACKAGE_ROOT, maxBuffer: 64 << 20}, (error, stdout, stderr) => {

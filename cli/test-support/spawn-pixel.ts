@@ -27,7 +27,7 @@ afterEach(() => {
  * const url = await dev.waitForOutput(/http:\/\/127\.0\.0\.1:\d+/)
  */
 export function spawnPixel(args: string[], options: {env?: Record<string, string | undefined>; cwd?: string} = {}): RunningPixel & {waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>} {
-  const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', PIXEL_LAKE: undefined, PIXEL_CONFIG: undefined, ...options.env}
+  const env: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', PIXEL_LAKE: undefined, PIXEL_CONFIG: undefined, PIXEL_NOTIFY: undefined, ...options.env}
   for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name]
   const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin/run.js'), ...args], {env: env as NodeJS.ProcessEnv, cwd: options.cwd ?? PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe']})
   started.push(child)
