@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {awsOptionsFor, endpointFor, minutesLabel, parseMinutes} from './flags.js'
+import {athenaTargetFor, awsOptionsFor, endpointFor, minutesLabel, parseMinutes} from './flags.js'
 
 describe('endpointFor', () => {
   const S3_FLAG = 'http://s3-flag'
@@ -65,5 +65,35 @@ describe('durations', () => {
   ])('labels %d minutes %j, a value the flag reads back', (minutes, label) => {
     expect(minutesLabel(minutes)).toBe(label)
     expect(parseMinutes(label, '--x')).toBe(minutes)
+  })
+})
+
+describe('endpointFor athena', () => {
+  it('takes --endpoint-url, then AWS_ENDPOINT_URL_ATHENA, then AWS_ENDPOINT_URL, never another service\'s own flag', () => {
+    expect(endpointFor('athena', {'endpoint-url': 'http://all', 's3-endpoint-url': 'http://s3'}, {}, {AWS_ENDPOINT_URL_ATHENA: 'http://athena-env'})).toBe('http://all')
+    expect(endpointFor('athena', {'s3-endpoint-url': 'http://s3'}, {}, {AWS_ENDPOINT_URL_ATHENA: 'http://athena-env', AWS_ENDPOINT_URL: 'http://all-env'})).toBe('http://athena-env')
+    expect(endpointFor('athena', {'s3-endpoint-url': 'http://s3'}, {endpointUrl: 'http://config'}, {})).toBe('http://config')
+  })
+})
+
+describe('athenaTargetFor', () => {
+  const whole = {workgroup: 'Pixel', database: 'pixel', table: 'events_lines'}
+
+  it('takes each of workgroup, database and table from its flag, else from the config file\'s athena section', () => {
+    expect(athenaTargetFor({workgroup: 'Flagged'}, {athena: whole})).toEqual({...whole, workgroup: 'Flagged'})
+    expect(athenaTargetFor(whole)).toEqual(whole)
+  })
+
+  describe.each([
+    ['workgroup', 'AthenaWorkGroup'],
+    ['database', 'AthenaDatabase'],
+    ['table', 'AthenaRawTable'],
+  ])('without --%s', (name, output) => {
+    it(`says in one line to copy the stack's ${output} output`, () => {
+      const given = {...whole, [name]: undefined}
+      expect(() => athenaTargetFor(given, {athena: {}})).toThrow(
+        new RegExp(`^--engine athena needs --${name}: copy it from the stack's ${output} output, or set "athena": \\{"${name}": "\\.\\.\\."\\} in the config file$`),
+      )
+    })
   })
 })

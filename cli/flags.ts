@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
 import {InvalidOptionError} from '../lake/errors.js'
+import {DEFAULT_ATHENA_CONCURRENCY} from '../checks/engine/athena/athena-client.js'
+import {DEFAULT_USD_PER_TB} from '../checks/engine/athena/query-cost.js'
 import type {PixelConfig} from './pixel-config.js'
 
 /*
@@ -35,7 +37,7 @@ export const awsFlags = {
 export const lakeFlags = {lake: lakeFlag, ...awsFlags}
 
 /** The AWS services pixel calls, with the SDK's name for each one's endpoint variable. */
-export const SERVICE_ENDPOINT_ENV = {s3: 'AWS_ENDPOINT_URL_S3', firehose: 'AWS_ENDPOINT_URL_FIREHOSE', sns: 'AWS_ENDPOINT_URL_SNS'} as const
+export const SERVICE_ENDPOINT_ENV = {s3: 'AWS_ENDPOINT_URL_S3', firehose: 'AWS_ENDPOINT_URL_FIREHOSE', sns: 'AWS_ENDPOINT_URL_SNS', athena: 'AWS_ENDPOINT_URL_ATHENA'} as const
 export type AwsService = keyof typeof SERVICE_ENDPOINT_ENV
 
 /** Per-service endpoint overrides, for a command that calls S3 and Firehose both. */
@@ -63,7 +65,7 @@ export function endpointFor(
   config: Pick<PixelConfig, 'endpointUrl'> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
-  // Only S3 and Firehose have flags of their own (SNS takes --endpoint-url or its variable).
+  // Only S3 and Firehose have flags of their own (SNS and Athena take --endpoint-url or their variables).
   const own = service === 's3' ? flags['s3-endpoint-url'] : service === 'firehose' ? flags['firehose-endpoint-url'] : undefined
   return own || flags['endpoint-url'] || env[SERVICE_ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || config.endpointUrl || undefined
 }
@@ -85,6 +87,68 @@ export function awsOptionsFor(
     region: flags.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION ? undefined : config.region),
     endpointUrl: endpointFor(service, flags, config, env),
   }
+}
+
+/** `pixel check --engine athena`: where its queries run, each also in the config file's `athena` section. */
+export const athenaFlags = {
+  workgroup: Flags.string({
+    description: 'With --engine athena: the Athena workgroup to run the queries in (the stack\'s AthenaWorkGroup output; also "athena.workgroup" in the config file), e.g. Pixel.',
+    helpValue: 'NAME',
+  }),
+  database: Flags.string({
+    description: 'With --engine athena: the Glue database of the raw-lines table (the stack\'s AthenaDatabase output; also "athena.database" in the config file), e.g. pixel.',
+    helpValue: 'NAME',
+  }),
+  table: Flags.string({
+    description: 'With --engine athena: the raw-lines table, one string column line over the lake\'s objects (the stack\'s AthenaRawTable output; also "athena.table" in the config file), e.g. events_lines.',
+    helpValue: 'NAME',
+  }),
+  'athena-concurrency': Flags.integer({
+    description: 'With --engine athena: queries in flight at once, at most (queued queries count against the account\'s active-query quota too), e.g. 5.',
+    default: DEFAULT_ATHENA_CONCURRENCY,
+    min: 1,
+    max: 100,
+  }),
+  'athena-usd-per-tb': Flags.custom<number>({
+    description: 'With --engine athena: the price per TB scanned the cost estimate uses (Athena\'s list price in most regions is 5), e.g. 6.75.',
+    default: DEFAULT_USD_PER_TB,
+    helpValue: 'USD',
+    parse: async (input) => {
+      const value = Number(input)
+      if (input.trim() === '' || !Number.isFinite(value) || value < 0) throw new InvalidOptionError(`--athena-usd-per-tb "${input}" is not a price: give USD per TB, e.g. 5`)
+      return value
+    },
+  })(),
+}
+
+/** Where `--engine athena` runs: every one of them is needed. */
+export interface AthenaTarget {
+  workgroup: string
+  database: string
+  table: string
+}
+
+const ATHENA_OUTPUTS: Record<keyof AthenaTarget, string> = {workgroup: 'AthenaWorkGroup', database: 'AthenaDatabase', table: 'AthenaRawTable'}
+
+/**
+ * The workgroup, database and raw-lines table of `--engine athena`: each from its flag, else the
+ * config file's `athena` section. A missing one is one line naming the flag and the stack output
+ * to copy it from.
+ *
+ * @example athenaTargetFor({workgroup: 'Pixel'}, {athena: {database: 'pixel', table: 'events_lines'}}) // {workgroup: 'Pixel', database: 'pixel', table: 'events_lines'}
+ */
+export function athenaTargetFor(flags: Partial<AthenaTarget>, config: Pick<PixelConfig, 'athena'> = {}): AthenaTarget {
+  const target: Partial<AthenaTarget> = {}
+  for (const name of Object.keys(ATHENA_OUTPUTS) as (keyof AthenaTarget)[]) {
+    const value = flags[name] ?? config.athena?.[name]
+    if (!value) {
+      throw new InvalidOptionError(
+        `--engine athena needs --${name}: copy it from the stack's ${ATHENA_OUTPUTS[name]} output, or set "athena": {"${name}": "..."} in the config file`,
+      )
+    }
+    target[name] = value
+  }
+  return target as AthenaTarget
 }
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/

@@ -13,9 +13,32 @@ export interface PixelConfig {
   history?: string
   /** Where pixel check sends its verdict (see --notify): one target or several. */
   notify?: string | string[]
+  /** What `pixel check --engine athena` runs in (see --workgroup, --database, --table). */
+  athena?: AthenaConfig
 }
 
-const KEYS: (keyof PixelConfig)[] = ['lake', 'profile', 'region', 'endpointUrl', 'schema', 'history', 'notify']
+/** The `athena` section: the stack's AthenaWorkGroup, AthenaDatabase and AthenaRawTable outputs. */
+export interface AthenaConfig {
+  workgroup?: string
+  database?: string
+  table?: string
+}
+
+const KEYS: (keyof PixelConfig)[] = ['lake', 'profile', 'region', 'endpointUrl', 'schema', 'history', 'notify', 'athena']
+const ATHENA_KEYS: (keyof AthenaConfig)[] = ['workgroup', 'database', 'table']
+
+function athenaSection(path: string, value: unknown): AthenaConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidOptionError(`config file ${path}: "athena" must be an object such as {"workgroup": "Pixel", "database": "pixel", "table": "events_lines"}`)
+  }
+  const section: AthenaConfig = {}
+  for (const [key, setting] of Object.entries(value)) {
+    if (!ATHENA_KEYS.includes(key as keyof AthenaConfig)) throw new InvalidOptionError(`config file ${path} has an unknown setting "athena.${key}": use ${ATHENA_KEYS.join(', ')}`)
+    if (typeof setting !== 'string' || setting === '') throw new InvalidOptionError(`config file ${path}: "athena.${key}" must be a non-empty string`)
+    section[key as keyof AthenaConfig] = setting
+  }
+  return section
+}
 
 async function readIfThere(path: string): Promise<string | undefined> {
   try {
@@ -57,8 +80,12 @@ export async function loadPixelConfig(configDir: string, env: NodeJS.ProcessEnv 
         config.notify = value
         continue
       }
+      if (key === 'athena') {
+        config.athena = athenaSection(path, value)
+        continue
+      }
       if (typeof value !== 'string') throw new InvalidOptionError(`config file ${path}: "${key}" must be a string`)
-      config[key as Exclude<keyof PixelConfig, 'notify'>] = value
+      config[key as Exclude<keyof PixelConfig, 'notify' | 'athena'>] = value
     }
     return config
   }

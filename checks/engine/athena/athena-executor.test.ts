@@ -90,6 +90,52 @@ describe('the Athena executor\'s relation of lines', () => {
   })
 })
 
+describe('the Athena executor\'s relation, told the listing', () => {
+  const LISTED = new Date('2026-02-11T06:00:00Z')
+  const a = key('05', 'a.gz')
+  const b = key('05', 'b.gz')
+  const c = key('06', 'c.gz')
+
+  it('reads a folder whose every listed key is asked for by its partition alone, naming no object', () => {
+    const athena = offline()
+    athena.knowListing([a, b, c], LISTED)
+    expect(athena.linesRelation([a, b, c], SCOPE)).toBe(
+      `(SELECT substr("$path", ${LAKE.length + 1}) AS path, line FROM "pixel"."events_lines" WHERE (year = '2026' AND month = '02' AND day = '10' AND hour IN ('05', '06')))`,
+    )
+  })
+
+  it('names the objects of a folder where a listed key is left out (a corrupt object, an unexpected key)', () => {
+    const athena = offline()
+    athena.knowListing([a, b, c, key('06', 'notes.txt')], LISTED)
+    expect(athena.linesRelation([a, b, c], SCOPE)).toBe(
+      `(SELECT substr("$path", ${LAKE.length + 1}) AS path, line FROM "pixel"."events_lines" WHERE ((year = '2026' AND month = '02' AND day = '10' AND hour IN ('05'))) ` +
+        `OR (((year = '2026' AND month = '02' AND day = '10' AND hour IN ('06'))) AND "$path" IN ('${LAKE}${c}')))`,
+    )
+  })
+
+  it('names the objects of an hour that may still be written to (it began less than three hours before the listing)', () => {
+    const athena = offline()
+    athena.knowListing([a], new Date('2026-02-10T07:59:00Z'))
+    expect(athena.linesRelation([a], SCOPE)).toContain(`"$path" IN ('${LAKE}${a}')`)
+  })
+
+  it('keeps a year of a busy pixel (24 objects an hour) in one query well under Athena\'s 262,144 bytes', () => {
+    const keys: string[] = []
+    for (let day = 0; day < 365; day++) {
+      const date = new Date(Date.UTC(2026, 0, 1) + day * 86_400_000).toISOString()
+      for (let hour = 0; hour < 24; hour++) {
+        for (let n = 0; n < 24; n++) keys.push(`year=${date.slice(0, 4)}/month=${date.slice(5, 7)}/day=${date.slice(8, 10)}/hour=${String(hour).padStart(2, '0')}/pixel-events-1-${n}.gz`)
+      }
+    }
+    const athena = offline()
+    athena.knowListing(keys, new Date('2027-01-02T00:00:00Z'))
+    const relation = athena.linesRelation(keys, {from: new Date('2026-01-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z')})
+    expect(keys).toHaveLength(210_240)
+    expect(Buffer.byteLength(relation)).toBeLessThan(30_000)
+    expect(relation).not.toContain('$path" IN')
+  })
+})
+
 describe('the Athena executor, on moto', () => {
   it('runs a query and answers its rows with the query id and bytes scanned', async () => {
     await queueAthenaResults(moto.endpoint, [{columns: ['lines'], rows: [['1821']]}])
