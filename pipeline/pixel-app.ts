@@ -10,6 +10,7 @@ export const PIXEL_CONTEXT = {
   clientIp: 'pixel:clientIp',
   databaseName: 'pixel:databaseName',
   alarmTopic: 'pixel:alarmTopic',
+  ingest: 'pixel:ingest',
 } as const
 
 // Behaviour the stack relies on, set here rather than in cdk.json so tests get it too.
@@ -45,11 +46,13 @@ export function createPixelApp(options: PixelAppOptions = {}): {app: App; stack:
   // Context values are untrusted (any JSON from cdk.json, any string from -c): the stack's props
   // check them with the others, and throw once with every problem.
   const context = (key: string) => app.node.tryGetContext(key) as never
+  const ingest = options.stackProps?.ingest ?? app.node.tryGetContext(PIXEL_CONTEXT.ingest)
   const stack = new PixelStack(app, stackName, {
-    description: 'pixel: tracking pixel endpoint, Firehose, S3 lake partitioned by event hour, Athena table, canary and alarms',
+    description: `pixel: tracking pixel endpoint, ${ingest === 'kinesis' ? 'Kinesis data stream and exactly-once consumer' : 'Firehose'}, S3 lake partitioned by event hour, Athena table, canary and alarms`,
     clientIp: context(PIXEL_CONTEXT.clientIp),
     databaseName: context(PIXEL_CONTEXT.databaseName),
     alarmTopicArn: context(PIXEL_CONTEXT.alarmTopic),
+    ingest: context(PIXEL_CONTEXT.ingest),
     ...options.stackProps,
   })
   return {app, stack}

@@ -5,12 +5,10 @@ import type {Lake} from '../../lake/store/lake.js'
 import {S3Lake} from '../../lake/store/s3-lake.js'
 import {describeError, jsonLineLogger, type Logger} from '../handler/structured-log.js'
 import {GroupWriteError, writeBatch} from './batch-writer.js'
+import {CONSUMER_ENV} from './consumer-environment.js'
 import {streamRecords} from './stream-record.js'
 
-/** The environment variables the stack sets on the consumer function. */
-export const CONSUMER_ENV = {
-  bucket: 'PIXEL_LAKE_BUCKET',
-} as const
+export {CONSUMER_ENV}
 
 export interface ConsumerHandlerOptions {
   /** The lake the events go to (the prefix holding `year=`). */

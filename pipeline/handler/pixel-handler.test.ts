@@ -3,7 +3,8 @@ import {describe, expect, it} from 'vitest'
 
 import {apiGatewayEvent} from '../test-support/api-gateway-event.js'
 import {schemaErrors} from '../test-support/pixel-event-validator.js'
-import {createPixelHandler, type FirehoseSender} from './pixel-handler.js'
+import {PutRecordCommand as KinesisPutRecordCommand} from '@aws-sdk/client-kinesis'
+import {createPixelHandler, type FirehoseSender, type KinesisSender} from './pixel-handler.js'
 import type {LogEntry} from './structured-log.js'
 
 // The standard transparent 1x1 GIF89a, written out byte by byte.
@@ -194,5 +195,53 @@ describe('bad input', () => {
     const response = await handler(event)
     expect(response.headers?.['Content-Type']).toBe('image/gif')
     expect(schemaErrors(sentRecord(sent))).toEqual([])
+  })
+})
+
+describe('the record put into Kinesis (the kinesis ingest)', () => {
+  function kinesisSetup(behaviour: () => Promise<unknown> = async () => ({SequenceNumber: '1', ShardId: 'shardId-000000000000'}), timeoutMs = 300) {
+    const sent: {command: KinesisPutRecordCommand; signal: AbortSignal | undefined}[] = []
+    const logs: LogEntry[] = []
+    const kinesis: KinesisSender = {
+      send(command, options) {
+        sent.push({command, signal: options?.abortSignal})
+        return behaviour()
+      },
+    }
+    const handler = createPixelHandler({kinesis, streamName: 'pixel-stream', timeoutMs, log: (entry) => logs.push(entry)})
+    return {handler, sent, logs}
+  }
+
+  it('puts one newline-terminated JSON line into the stream, keyed by its event id', async () => {
+    const {handler, sent} = kinesisSetup()
+    await handler(apiGatewayEvent({rawQueryString: 'b=docs'}))
+    expect(sent).toHaveLength(1)
+    const {StreamName, PartitionKey, Data} = sent[0].command.input
+    const text = Buffer.from(Data as Uint8Array).toString('utf8')
+    expect(StreamName).toBe('pixel-stream')
+    expect(text.endsWith('}\n')).toBe(true)
+    const record = JSON.parse(text) as {event_id: string; badge: string}
+    expect(PartitionKey).toBe(record.event_id)
+    expect(schemaErrors(record)).toEqual([])
+  })
+
+  it.each([
+    ['throttled', namedError('ProvisionedThroughputExceededException', 'Rate exceeded for shard'), 'throttled'],
+    ['failing', namedError('InternalFailure', 'boom'), 'error'],
+  ])('still answers the GIF when Kinesis is %s, logging the lost record', async (_what, error, reason) => {
+    const {handler, logs} = kinesisSetup(throwing(error))
+    const response = await handler(apiGatewayEvent())
+    expect(response.statusCode).toBe(200)
+    expect(logs).toEqual([expect.objectContaining({level: 'error', event: 'kinesis_put_failed', reason, error_name: error.name})])
+  })
+
+  it('answers within its bound when Kinesis hangs, and aborts the put', async () => {
+    const {handler, sent, logs} = kinesisSetup(() => new Promise(() => {}), 50)
+    const started = Date.now()
+    const response = await handler(apiGatewayEvent())
+    expect(response.statusCode).toBe(200)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(sent[0].signal?.aborted).toBe(true)
+    expect(logs).toEqual([expect.objectContaining({event: 'kinesis_put_failed', reason: 'timeout'})])
   })
 })

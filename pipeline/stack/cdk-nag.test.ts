@@ -12,11 +12,6 @@ interface Acknowledgement {
   readonly reason: string
 }
 
-let stack: PixelStack
-
-beforeAll(() => {
-  ;({stack} = synthPixelStack())
-})
 
 function acknowledgements(root: IConstruct): Acknowledgement[] {
   return root.node.findAll().flatMap((construct) =>
@@ -43,7 +38,16 @@ function allFindings(root: IConstruct): {ruleName: string; paths: string[]}[] {
   }))
 }
 
-describe("cdk-nag's AwsSolutions checks", () => {
+describe.each([
+  ['the Firehose ingest', {}],
+  ['the Kinesis ingest', {'pixel:ingest': 'kinesis'}],
+])("cdk-nag's AwsSolutions checks on %s", (_shape, context) => {
+  let stack: PixelStack
+
+  beforeAll(() => {
+    ;({stack} = synthPixelStack({context}))
+  })
+
   it('leave no finding unanswered', () => {
     const report = new AwsSolutionsChecks(stack).validateScope(stack)
     expect(report.violations.map((violation) => `${violation.ruleName} ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([])

@@ -1,7 +1,9 @@
 import {Duration} from 'aws-cdk-lib'
 import {Alarm, ComparisonOperator, type IMetric, TreatMissingData} from 'aws-cdk-lib/aws-cloudwatch'
 import {SnsAction} from 'aws-cdk-lib/aws-cloudwatch-actions'
+import type {IStream} from 'aws-cdk-lib/aws-kinesis'
 import type {IDeliveryStream} from 'aws-cdk-lib/aws-kinesisfirehose'
+import type {IQueue} from 'aws-cdk-lib/aws-sqs'
 import type {IFunction} from 'aws-cdk-lib/aws-lambda'
 import {FilterPattern, type ILogGroup, MetricFilter} from 'aws-cdk-lib/aws-logs'
 import type {ITopic} from 'aws-cdk-lib/aws-sns'
@@ -11,7 +13,14 @@ export interface PipelineAlarmsProps {
   readonly pixelFunction: IFunction
   readonly pixelLogGroup: ILogGroup
   readonly canaryFunction: IFunction
-  readonly stream: IDeliveryStream
+  /** The Firehose ingest's delivery stream, or the Kinesis ingest's parts: one of the two. */
+  readonly stream?: IDeliveryStream
+  readonly kinesis?: {
+    readonly stream: IStream
+    readonly consumer: IFunction
+    readonly failureQueue: IQueue
+    readonly iteratorAgeThreshold: Duration
+  }
   readonly freshnessThreshold: Duration
   readonly alarmTopic?: ITopic
 }
@@ -25,10 +34,19 @@ const FIVE_MINUTES = Duration.minutes(5)
 export class PipelineAlarms extends Construct {
   public readonly pixelErrors: Alarm
   public readonly lostRecords: Alarm
-  public readonly deliveryFreshness: Alarm
-  public readonly deliveryFailures: Alarm
+  /** The Firehose ingest's. */
+  public readonly deliveryFreshness?: Alarm
+  public readonly deliveryFailures?: Alarm
   public readonly noIncomingRecords: Alarm
   public readonly canaryFailures: Alarm
+  /** The Kinesis ingest's: the consumer falls behind the stream. */
+  public readonly iteratorAge?: Alarm
+  /** The Kinesis ingest's: batches given up on, reported to the failure queue. */
+  public readonly failedBatches?: Alarm
+  /** The Kinesis ingest's: puts refused for the stream's write capacity. */
+  public readonly throttledPuts?: Alarm
+  /** The Kinesis ingest's: the consumer failed a batch whole (retried, bisected). */
+  public readonly consumerErrors?: Alarm
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id)
@@ -58,7 +76,7 @@ export class PipelineAlarms extends Construct {
     // shows only in its log: count those lines.
     const lostRecordsFilter = new MetricFilter(this, 'LostRecordsFilter', {
       logGroup: props.pixelLogGroup,
-      filterPattern: FilterPattern.stringValue('$.event', '=', 'firehose_put_failed'),
+      filterPattern: FilterPattern.stringValue('$.event', '=', props.kinesis ? 'kinesis_put_failed' : 'firehose_put_failed'),
       metricNamespace: PIXEL_METRICS_NAMESPACE,
       metricName: 'LostRecords',
       metricValue: '1',
@@ -66,32 +84,68 @@ export class PipelineAlarms extends Construct {
     })
     this.lostRecords = alarm(
       'LostRecords',
-      'The pixel could not put hits into Firehose (failed, throttled or too slow): those hits are lost.',
+      `The pixel could not put hits into ${props.kinesis ? 'Kinesis' : 'Firehose'} (failed, throttled or too slow): those hits are lost.`,
       lostRecordsFilter.metric({period: FIVE_MINUTES, statistic: 'Sum'}),
       atLeastOne,
     )
 
-    this.deliveryFreshness = alarm(
-      'DeliveryFreshness',
-      'Firehose holds records older than the freshness threshold: delivery to S3 is late.',
-      props.stream.metric('DeliveryToS3.DataFreshness', {period: FIVE_MINUTES, statistic: 'Maximum'}),
-      {threshold: props.freshnessThreshold.toSeconds(), comparison: ComparisonOperator.GREATER_THAN_THRESHOLD},
-    )
+    const kinesis = props.kinesis
+    if (kinesis) {
+      this.iteratorAge = alarm(
+        'IteratorAge',
+        'The consumer reads records older than the threshold: it falls behind the stream (failing batches, throttling, or too little capacity), and the lake is late.',
+        kinesis.consumer.metric('IteratorAge', {period: FIVE_MINUTES, statistic: 'Maximum'}),
+        {threshold: kinesis.iteratorAgeThreshold.toMilliseconds(), comparison: ComparisonOperator.GREATER_THAN_THRESHOLD},
+      )
+      this.failedBatches = alarm(
+        'FailedBatches',
+        'The event source mapping gave up on batches (retries spent or records too old) and reported them to the failure queue: their records are not in the lake; replay them from the stream (pixel replay --from kinesis://STREAM).',
+        kinesis.failureQueue.metricApproximateNumberOfMessagesVisible({period: FIVE_MINUTES, statistic: 'Maximum'}),
+        atLeastOne,
+      )
+      this.throttledPuts = alarm(
+        'ThrottledPuts',
+        'Kinesis refused puts for the stream\'s write capacity: the pixel retries once, then loses the hit (see LostRecords); add shards or use on-demand capacity.',
+        kinesis.stream.metric('WriteProvisionedThroughputExceeded', {period: FIVE_MINUTES, statistic: 'Sum'}),
+        atLeastOne,
+      )
+      this.consumerErrors = alarm(
+        'ConsumerErrors',
+        'The consumer failed whole batches: they are retried and bisected, and reach the failure queue if they keep failing.',
+        kinesis.consumer.metricErrors({period: FIVE_MINUTES, statistic: 'Sum'}),
+        atLeastOne,
+      )
+      this.noIncomingRecords = alarm(
+        'NoIncomingRecords',
+        'The Kinesis stream received no record for 15 minutes although the canary sends one every few minutes: the pipeline is down.',
+        kinesis.stream.metric('IncomingRecords', {period: Duration.minutes(15), statistic: 'Sum'}),
+        {threshold: 1, comparison: ComparisonOperator.LESS_THAN_THRESHOLD, missing: TreatMissingData.BREACHING},
+      )
+    } else {
+      const stream = props.stream
+      if (!stream) throw new Error('PipelineAlarms needs the Firehose stream or the Kinesis ingest')
+      this.deliveryFreshness = alarm(
+        'DeliveryFreshness',
+        'Firehose holds records older than the freshness threshold: delivery to S3 is late.',
+        stream.metric('DeliveryToS3.DataFreshness', {period: FIVE_MINUTES, statistic: 'Maximum'}),
+        {threshold: props.freshnessThreshold.toSeconds(), comparison: ComparisonOperator.GREATER_THAN_THRESHOLD},
+      )
 
-    this.deliveryFailures = alarm(
-      'DeliveryFailures',
-      'Some Firehose deliveries to S3 failed; records go to the error prefix after retries.',
-      props.stream.metric('DeliveryToS3.Success', {period: FIVE_MINUTES, statistic: 'Average'}),
-      {threshold: 1, comparison: ComparisonOperator.LESS_THAN_THRESHOLD},
-    )
+      this.deliveryFailures = alarm(
+        'DeliveryFailures',
+        'Some Firehose deliveries to S3 failed; records go to the error prefix after retries.',
+        stream.metric('DeliveryToS3.Success', {period: FIVE_MINUTES, statistic: 'Average'}),
+        {threshold: 1, comparison: ComparisonOperator.LESS_THAN_THRESHOLD},
+      )
 
-    // The canary sends a hit every few minutes, so silence means the pipeline is down.
-    this.noIncomingRecords = alarm(
-      'NoIncomingRecords',
-      'Firehose received no record for 15 minutes although the canary sends one every few minutes: the pipeline is down.',
-      props.stream.metric('IncomingRecords', {period: Duration.minutes(15), statistic: 'Sum'}),
-      {threshold: 1, comparison: ComparisonOperator.LESS_THAN_THRESHOLD, missing: TreatMissingData.BREACHING},
-    )
+      // The canary sends a hit every few minutes, so silence means the pipeline is down.
+      this.noIncomingRecords = alarm(
+        'NoIncomingRecords',
+        'Firehose received no record for 15 minutes although the canary sends one every few minutes: the pipeline is down.',
+        stream.metric('IncomingRecords', {period: Duration.minutes(15), statistic: 'Sum'}),
+        {threshold: 1, comparison: ComparisonOperator.LESS_THAN_THRESHOLD, missing: TreatMissingData.BREACHING},
+      )
+    }
 
     this.canaryFailures = alarm(
       'CanaryFailures',

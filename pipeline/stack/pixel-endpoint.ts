@@ -2,6 +2,7 @@ import {Duration, Validations} from 'aws-cdk-lib'
 import {AccessLogFormat} from 'aws-cdk-lib/aws-apigateway'
 import {HttpApi, HttpMethod, HttpStage, LogGroupLogDestination} from 'aws-cdk-lib/aws-apigatewayv2'
 import {HttpLambdaIntegration} from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import type {IStream} from 'aws-cdk-lib/aws-kinesis'
 import type {IDeliveryStream} from 'aws-cdk-lib/aws-kinesisfirehose'
 import {Construct} from 'constructs'
 
@@ -12,8 +13,11 @@ import {lambdaEntry} from './lambda-entry.js'
 import {stackLogGroup} from './log-group.js'
 import {LoggedFunction} from './logged-function.js'
 
+/** Where the pixel puts hits: a Firehose delivery stream, or a Kinesis data stream. */
+export type PixelTarget = {readonly kind: 'firehose'; readonly stream: IDeliveryStream} | {readonly kind: 'kinesis'; readonly stream: IStream}
+
 export interface PixelEndpointProps {
-  readonly stream: IDeliveryStream
+  readonly target: PixelTarget
   readonly clientIp: ClientIpMode
   readonly firehoseTimeout: Duration
   readonly throttleRateLimit: number
@@ -47,16 +51,18 @@ export class PixelEndpoint extends Construct {
     super(scope, id)
     this.pixelFunction = new LoggedFunction(this, 'Pixel', {
       entry: lambdaEntry('handler/pixel-handler'),
-      description: 'pixel: answers the tracking GIF and puts one record per hit into Firehose',
+      description: `pixel: answers the tracking GIF and puts one record per hit into ${props.target.kind === 'kinesis' ? 'Kinesis' : 'Firehose'}`,
       // The handler answers within firehoseTimeout; the rest is room for a cold start.
       timeout: Duration.seconds(5),
       environment: {
-        [HANDLER_ENV.streamName]: props.stream.deliveryStreamName,
+        [HANDLER_ENV.streamName]: props.target.kind === 'kinesis' ? props.target.stream.streamName : props.target.stream.deliveryStreamName,
+        ...(props.target.kind === 'kinesis' ? {[HANDLER_ENV.ingest]: 'kinesis'} : {}),
         [HANDLER_ENV.firehoseTimeoutMs]: String(props.firehoseTimeout.toMilliseconds()),
         [HANDLER_ENV.clientIp]: props.clientIp,
       },
     })
-    props.stream.grantPutRecords(this.pixelFunction.role)
+    if (props.target.kind === 'kinesis') props.target.stream.grant(this.pixelFunction.role, 'kinesis:PutRecord', 'kinesis:PutRecords')
+    else props.target.stream.grantPutRecords(this.pixelFunction.role)
 
     this.api = new HttpApi(this, 'Api', {
       description: 'pixel: the public tracking pixel endpoint',

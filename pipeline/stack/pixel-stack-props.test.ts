@@ -36,11 +36,25 @@ describe('the stack props', () => {
     ['a workgroup name with a space', {athenaWorkGroupName: 'pixel checks'}, /athenaWorkGroupName .* not "pixel checks"/],
     ['a scan limit below Athena\'s 10 MB', {athenaBytesScannedCutoff: Size.mebibytes(1)}, /athenaBytesScannedCutoff must be at least 10 MB/],
     ['query results kept for hours', {athenaResultRetention: Duration.hours(12)}, /athenaResultRetention/],
+    ['an unknown ingest', {ingest: 'sqs' as never}, /ingest \(context pixel:ingest\) must be one of firehose, kinesis, not "sqs"/],
+    ['a fractional shard count', {ingest: 'kinesis', kinesisShards: 1.5}, /kinesisShards/],
+    ['a stream kept less than a day', {ingest: 'kinesis', kinesisRetention: Duration.hours(12)}, /kinesisRetention/],
+    ['a batch larger than Lambda takes', {ingest: 'kinesis', consumerBatchSize: 20_000}, /consumerBatchSize/],
+    ['a batching window past 5 minutes', {ingest: 'kinesis', consumerMaxBatchingWindow: Duration.minutes(6)}, /consumerMaxBatchingWindow/],
+    ['a record age beyond the stream\'s retention', {ingest: 'kinesis', consumerMaxRecordAge: Duration.days(2)}, /consumerMaxRecordAge .* at most kinesisRetention/],
+    ['a negative retry count', {ingest: 'kinesis', consumerRetryAttempts: -1}, /consumerRetryAttempts/],
+    ['a bisect setting that is not a boolean', {ingest: 'kinesis', consumerBisectBatchOnError: 'yes' as never}, /consumerBisectBatchOnError/],
+    ['an iterator-age alarm tighter than the batching window', {ingest: 'kinesis', iteratorAgeThreshold: Duration.seconds(90)}, /iteratorAgeThreshold/],
     ['an alarm topic that is not an SNS ARN', {alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:alarms'}, /alarmTopicArn \(context pixel:alarmTopic\) must be an SNS topic ARN/],
   ])('with %s', (_name, props, problem) => {
     it('rejects the props, naming the problem', () => {
       expect(problemsOf(props)).toEqual([expect.stringMatching(problem)])
     })
+  })
+
+  it('defaults the record age to the stream\'s retention, at most 7 days', () => {
+    expect(resolvePixelStackProps({ingest: 'kinesis'}).consumerMaxRecordAge.toSeconds()).toBe(86_400)
+    expect(resolvePixelStackProps({ingest: 'kinesis', kinesisRetention: Duration.days(30)}).consumerMaxRecordAge.toSeconds()).toBe(604_800)
   })
 
   it('reports every problem at once', () => {

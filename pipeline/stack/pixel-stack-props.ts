@@ -4,8 +4,73 @@ import type {ITopic} from 'aws-cdk-lib/aws-sns'
 
 import {InvalidStackPropsError} from '../errors.js'
 import {type ClientIpMode, CLIENT_IP_MODES, isClientIpMode} from '../handler/anonymise-ip.js'
+import {type Ingest, INGESTS} from '../handler/handler-environment.js'
 
 export interface PixelStackProps extends StackProps {
+  /**
+   * How hits reach the lake; also the context `pixel:ingest`. `firehose`: the pixel puts each hit
+   * into Amazon Data Firehose, which buffers and writes the objects (at least once). `kinesis`:
+   * the pixel puts each hit into a Kinesis data stream, and a consumer Lambda, fed by an event
+   * source mapping, writes them exactly once, keyed by shard and sequence numbers; the stream keeps
+   * `kinesisRetention` of history to re-read. Both write the same layout. The buffering props
+   * apply to `firehose` only, the `kinesis*` and `consumer*` props to `kinesis` only.
+   * @default 'firehose'
+   */
+  readonly ingest?: Ingest
+  /**
+   * The Kinesis stream's shards (provisioned capacity, 1 to 500), for the `kinesis` ingest.
+   * @default - on-demand capacity: Kinesis scales the shards with the traffic
+   */
+  readonly kinesisShards?: number
+  /**
+   * How long the Kinesis stream keeps records, which `pixel replay --from kinesis://STREAM` can
+   * re-read: whole hours, 24 hours to 365 days.
+   * @default Duration.hours(24)
+   */
+  readonly kinesisRetention?: Duration
+  /**
+   * The event source mapping's `BatchSize`: the most records handed to the consumer at once
+   * (1 to 10,000). With `consumerMaxBatchingWindow`, "every x seconds or y events, whichever comes first".
+   * @default 1000
+   */
+  readonly consumerBatchSize?: number
+  /**
+   * The event source mapping's `MaximumBatchingWindowInSeconds`: how long it gathers records
+   * before invoking the consumer (0 to 300 seconds).
+   * @default Duration.seconds(60)
+   */
+  readonly consumerMaxBatchingWindow?: Duration
+  /**
+   * `BisectBatchOnFunctionError`: a batch that fails whole is split in two and each half retried,
+   * so one bad record cannot hold back the shard. Safe here: the writer merges re-split batches.
+   * @default true
+   */
+  readonly consumerBisectBatchOnError?: boolean
+  /**
+   * `ReportBatchItemFailures`: the consumer answers which record to resume from (partial batch
+   * responses) rather than failing the whole batch.
+   * @default true
+   */
+  readonly consumerReportBatchItemFailures?: boolean
+  /**
+   * `MaximumRecordAgeInSeconds`: a record older than this is no longer retried but reported to
+   * the failure queue (60 seconds to 7 days, at most `kinesisRetention`); recover it from the
+   * stream's retention with `pixel replay --from kinesis://STREAM`.
+   * @default - kinesisRetention, at most 7 days
+   */
+  readonly consumerMaxRecordAge?: Duration
+  /**
+   * `MaximumRetryAttempts`: retries of a failing batch before it is reported to the failure
+   * queue (0 to 10,000).
+   * @default 10
+   */
+  readonly consumerRetryAttempts?: number
+  /**
+   * The alarm on the consumer's iterator age fires when the newest record it read was older than
+   * this: the consumer falls behind the stream. At least `consumerMaxBatchingWindow` plus a minute.
+   * @default Duration.minutes(10)
+   */
+  readonly iteratorAgeThreshold?: Duration
   /**
    * How long Firehose buffers before writing an object; with dynamic partitioning, 60 s to 900 s.
    * @default Duration.seconds(60)
@@ -115,8 +180,8 @@ export interface PixelStackProps extends StackProps {
 }
 
 /** The props with every default applied. */
-export type ResolvedPixelStackProps = Required<Omit<PixelStackProps, keyof StackProps | 'alarmTopic' | 'alarmTopicArn' | 'auditPrincipal'>> &
-  Pick<PixelStackProps, 'alarmTopic' | 'alarmTopicArn' | 'auditPrincipal'>
+export type ResolvedPixelStackProps = Required<Omit<PixelStackProps, keyof StackProps | 'alarmTopic' | 'alarmTopicArn' | 'auditPrincipal' | 'kinesisShards'>> &
+  Pick<PixelStackProps, 'alarmTopic' | 'alarmTopicArn' | 'auditPrincipal' | 'kinesisShards'>
 
 const GLUE_NAME = /^[a-z0-9_]{1,255}$/
 const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/
@@ -149,7 +214,18 @@ function shown(value: unknown): string {
  * resolvePixelStackProps({}, {stackName: 'Pixel-Staging'}).databaseName // 'pixel_staging'
  */
 export function resolvePixelStackProps(props: PixelStackProps = {}, stack: {stackName?: string} = {}): ResolvedPixelStackProps {
+  const kinesisRetention = props.kinesisRetention ?? Duration.hours(24)
   const resolved: ResolvedPixelStackProps = {
+    ingest: props.ingest ?? 'firehose',
+    kinesisShards: props.kinesisShards,
+    kinesisRetention,
+    consumerBatchSize: props.consumerBatchSize ?? 1000,
+    consumerMaxBatchingWindow: props.consumerMaxBatchingWindow ?? Duration.seconds(60),
+    consumerBisectBatchOnError: props.consumerBisectBatchOnError ?? true,
+    consumerReportBatchItemFailures: props.consumerReportBatchItemFailures ?? true,
+    consumerMaxRecordAge: props.consumerMaxRecordAge ?? Duration.seconds(Math.min(kinesisRetention.toSeconds({integral: false}), 604_800)),
+    consumerRetryAttempts: props.consumerRetryAttempts ?? 10,
+    iteratorAgeThreshold: props.iteratorAgeThreshold ?? Duration.minutes(10),
     bufferingInterval: props.bufferingInterval ?? Duration.seconds(60),
     bufferingSize: props.bufferingSize ?? Size.mebibytes(64),
     clientIp: props.clientIp ?? 'anonymise',
@@ -176,6 +252,25 @@ export function resolvePixelStackProps(props: PixelStackProps = {}, stack: {stac
     if (!ok) problems.push(problem)
   }
   const seconds = (duration: Duration): number => duration.toMilliseconds() / 1000
+  check(
+    (INGESTS as readonly unknown[]).includes(resolved.ingest),
+    `ingest (context pixel:ingest) must be one of ${INGESTS.join(', ')}, not ${shown(resolved.ingest)}`,
+  )
+  check(resolved.kinesisShards === undefined || (Number.isInteger(resolved.kinesisShards) && inRange(resolved.kinesisShards, 1, 500)), 'kinesisShards must be a whole number of shards, 1 to 500 (or left out for on-demand capacity)')
+  check(inRange(seconds(resolved.kinesisRetention), 86_400, 8_760 * 3600) && seconds(resolved.kinesisRetention) % 3600 === 0, 'kinesisRetention must be whole hours, 24 hours to 365 days')
+  check(Number.isInteger(resolved.consumerBatchSize) && inRange(resolved.consumerBatchSize, 1, 10_000), 'consumerBatchSize must be a whole number of records, 1 to 10,000')
+  check(inRange(seconds(resolved.consumerMaxBatchingWindow), 0, 300) && Number.isInteger(seconds(resolved.consumerMaxBatchingWindow)), 'consumerMaxBatchingWindow must be whole seconds, 0 to 300')
+  check(typeof resolved.consumerBisectBatchOnError === 'boolean', 'consumerBisectBatchOnError must be true or false')
+  check(typeof resolved.consumerReportBatchItemFailures === 'boolean', 'consumerReportBatchItemFailures must be true or false')
+  check(
+    inRange(seconds(resolved.consumerMaxRecordAge), 60, Math.min(604_800, seconds(resolved.kinesisRetention))) && Number.isInteger(seconds(resolved.consumerMaxRecordAge)),
+    'consumerMaxRecordAge must be whole seconds, 60 seconds to 7 days, and at most kinesisRetention (an older record is gone from the stream anyway)',
+  )
+  check(Number.isInteger(resolved.consumerRetryAttempts) && inRange(resolved.consumerRetryAttempts, 0, 10_000), 'consumerRetryAttempts must be a whole number, 0 to 10,000')
+  check(
+    inRange(seconds(resolved.iteratorAgeThreshold), seconds(resolved.consumerMaxBatchingWindow) + 60, 86_400),
+    'iteratorAgeThreshold must exceed consumerMaxBatchingWindow by at least a minute, and be at most a day',
+  )
   check(inRange(seconds(resolved.bufferingInterval), 60, 900), 'bufferingInterval must be 60 to 900 seconds (dynamic partitioning needs at least 60)')
   check(inRange(resolved.bufferingSize.toMebibytes(), 64, 128), 'bufferingSize must be 64 to 128 MiB (dynamic partitioning needs at least 64)')
   check(isClientIpMode(resolved.clientIp), `clientIp (context pixel:clientIp) must be one of ${CLIENT_IP_MODES.join(', ')}, not ${shown(resolved.clientIp)}`)

@@ -16,6 +16,7 @@ import type {Construct} from 'constructs'
 import {ERROR_OUTPUT_PREFIX, EVENTS_PREFIX, EVENTS_ROOT, PARTITION_KEY_QUERIES} from '../../lake/layout/bucket-layout.js'
 import {AthenaWorkgroup, RESULTS_PREFIX} from './athena-workgroup.js'
 import {AuditRole} from './audit-role.js'
+import {KinesisIngest} from './kinesis-ingest.js'
 import {LakeBucket} from './lake-bucket.js'
 import {LakeTable} from './lake-table.js'
 import {stackLogGroup} from './log-group.js'
@@ -26,14 +27,18 @@ import {type PixelStackProps, resolvePixelStackProps} from './pixel-stack-props.
 
 /**
  * The pixel pipeline: HTTP API -> pixel Lambda -> Firehose -> S3 lake, partitioned by event
- * hour, with a Glue table for Athena, a canary and alarms.
+ * hour, with a Glue table for Athena, a canary and alarms. With `ingest: 'kinesis'`, HTTP API ->
+ * pixel Lambda -> Kinesis data stream -> consumer Lambda -> the same lake, exactly once.
  *
  * @example
  * new PixelStack(app, 'Pixel', {clientIp: 'anonymise', bufferingInterval: Duration.minutes(2)})
  */
 export class PixelStack extends Stack {
   public readonly lake: LakeBucket
-  public readonly stream: DeliveryStream
+  /** The Firehose delivery stream (the `firehose` ingest). */
+  public readonly stream?: DeliveryStream
+  /** The Kinesis data stream, its consumer and failure queue (the `kinesis` ingest). */
+  public readonly kinesis?: KinesisIngest
   public readonly table: LakeTable
   public readonly athena: AthenaWorkgroup
   public readonly auditRole: AuditRole
@@ -41,7 +46,8 @@ export class PixelStack extends Stack {
   public readonly canary: PixelCanary
   public readonly alarms: PipelineAlarms
 
-  public readonly deliveryLogGroup: LogGroup
+  /** Firehose's delivery errors (the `firehose` ingest). */
+  public readonly deliveryLogGroup?: LogGroup
   public readonly alarmTopic?: ITopic
 
   constructor(scope: Construct, id: string, props: PixelStackProps = {}) {
@@ -51,32 +57,51 @@ export class PixelStack extends Stack {
 
     this.lake = new LakeBucket(this, 'Lake', {errorRetention: settings.errorRetention, removalPolicy: settings.lakeRemovalPolicy})
 
-    // Newlines: the handler writes each record as one newline-terminated line, so no
-    // AppendDelimiterToRecord processor here (it would add a blank line after every record).
-    this.deliveryLogGroup = stackLogGroup(this, 'DeliveryLogs')
-    this.stream = new DeliveryStream(this, 'Events', {
-      encryption: StreamEncryption.awsOwnedKey(),
-      destination: new S3Bucket(this.lake.bucket, {
-        dataOutputPrefix: EVENTS_PREFIX,
-        errorOutputPrefix: ERROR_OUTPUT_PREFIX,
-        compression: Compression.GZIP,
-        bufferingInterval: settings.bufferingInterval,
-        bufferingSize: settings.bufferingSize,
-        dynamicPartitioning: {enabled: true},
-        processors: [MetadataExtractionProcessor.jq16({...PARTITION_KEY_QUERIES})],
-        loggingConfig: new EnableLogging(this.deliveryLogGroup),
-      }),
-    })
-    Validations.of(this.stream).acknowledge(
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: 'The Firehose L2 grants its delivery role read/write on the lake bucket only; these wildcards are the standard S3 write grant, scoped to that bucket.',
-      })),
-      {
-        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.lake.bucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
-        reason: 'Firehose writes objects under keys it derives from each record (the hour partitions), so it needs every key of the lake bucket.',
-      },
-    )
+    if (settings.ingest === 'kinesis') {
+      this.kinesis = new KinesisIngest(this, 'Kinesis', {
+        lakeBucket: this.lake.bucket,
+        shards: settings.kinesisShards,
+        retention: settings.kinesisRetention,
+        batchSize: settings.consumerBatchSize,
+        maxBatchingWindow: settings.consumerMaxBatchingWindow,
+        bisectBatchOnError: settings.consumerBisectBatchOnError,
+        reportBatchItemFailures: settings.consumerReportBatchItemFailures,
+        maxRecordAge: settings.consumerMaxRecordAge,
+        retryAttempts: settings.consumerRetryAttempts,
+      })
+    } else {
+      // Newlines: the handler writes each record as one newline-terminated line, so no
+      // AppendDelimiterToRecord processor here (it would add a blank line after every record).
+      this.deliveryLogGroup = stackLogGroup(this, 'DeliveryLogs')
+      const stream = new DeliveryStream(this, 'Events', {
+        encryption: StreamEncryption.awsOwnedKey(),
+        destination: new S3Bucket(this.lake.bucket, {
+          dataOutputPrefix: EVENTS_PREFIX,
+          errorOutputPrefix: ERROR_OUTPUT_PREFIX,
+          compression: Compression.GZIP,
+          bufferingInterval: settings.bufferingInterval,
+          bufferingSize: settings.bufferingSize,
+          dynamicPartitioning: {enabled: true},
+          processors: [MetadataExtractionProcessor.jq16({...PARTITION_KEY_QUERIES})],
+          loggingConfig: new EnableLogging(this.deliveryLogGroup),
+        }),
+      })
+      Validations.of(stream).acknowledge(
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map((action) => ({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: 'The Firehose L2 grants its delivery role read/write on the lake bucket only; these wildcards are the standard S3 write grant, scoped to that bucket.',
+        })),
+        {
+          id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.lake.bucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
+          reason: 'Firehose writes objects under keys it derives from each record (the hour partitions), so it needs every key of the lake bucket.',
+        },
+      )
+      this.stream = stream
+      Validations.of(this).acknowledge({
+        id: 'CloudFormation-Validate::W7001',
+        reason: 'The Firehose L2 always adds its CIDR mapping (used only for Redshift/Splunk destinations); it is unused and harmless here.',
+      })
+    }
 
     this.table = new LakeTable(this, 'Table', {
       bucket: this.lake.bucket,
@@ -103,7 +128,7 @@ export class PixelStack extends Stack {
     })
 
     this.endpoint = new PixelEndpoint(this, 'Endpoint', {
-      stream: this.stream,
+      target: this.kinesis ? {kind: 'kinesis', stream: this.kinesis.stream} : {kind: 'firehose', stream: this.stream!},
       clientIp: settings.clientIp,
       firehoseTimeout: settings.firehoseTimeout,
       throttleRateLimit: settings.throttleRateLimit,
@@ -118,19 +143,24 @@ export class PixelStack extends Stack {
       pixelLogGroup: this.endpoint.pixelFunction.logGroup,
       canaryFunction: this.canary.canaryFunction.function,
       stream: this.stream,
+      kinesis: this.kinesis && {
+        stream: this.kinesis.stream,
+        consumer: this.kinesis.consumer.function,
+        failureQueue: this.kinesis.failureQueue,
+        iteratorAgeThreshold: settings.iteratorAgeThreshold,
+      },
       freshnessThreshold: settings.freshnessThreshold,
       alarmTopic: this.alarmTopic,
-    })
-
-    Validations.of(this).acknowledge({
-      id: 'CloudFormation-Validate::W7001',
-      reason: 'The Firehose L2 always adds its CIDR mapping (used only for Redshift/Splunk destinations); it is unused and harmless here.',
     })
 
     new CfnOutput(this, 'PixelUrl', {value: this.endpoint.pixelUrl, description: 'The pixel to embed: <img src="PixelUrl?b=BADGE" ...>'})
     new CfnOutput(this, 'HealthUrl', {value: this.endpoint.healthUrl, description: 'For uptime monitors'})
     new CfnOutput(this, 'LakeBucketName', {value: this.lake.bucket.bucketName, description: `The lake bucket; pixel check reads it with --lake s3://<LakeBucketName>/${EVENTS_ROOT}`})
-    new CfnOutput(this, 'DeliveryStreamName', {value: this.stream.deliveryStreamName, description: 'The Firehose stream'})
+    if (this.stream) new CfnOutput(this, 'DeliveryStreamName', {value: this.stream.deliveryStreamName, description: 'The Firehose stream'})
+    if (this.kinesis) {
+      new CfnOutput(this, 'KinesisStreamName', {value: this.kinesis.stream.streamName, description: 'The Kinesis data stream the pixel puts hits into; pixel replay --from kinesis://<KinesisStreamName> re-reads its retention'})
+      new CfnOutput(this, 'FailedBatchesQueueUrl', {value: this.kinesis.failureQueue.queueUrl, description: 'The SQS queue where the consumer\'s event source mapping reports the batches it gave up on (shard and sequence numbers)'})
+    }
     new CfnOutput(this, 'AthenaTable', {value: `${settings.databaseName}.${settings.tableName}`, description: 'The Glue table for Athena, as database.table'})
     new CfnOutput(this, 'AthenaWorkGroup', {value: settings.athenaWorkGroupName, description: 'The Athena workgroup for pixel check --engine athena --workgroup <AthenaWorkGroup>'})
     new CfnOutput(this, 'AthenaDatabase', {value: settings.databaseName, description: 'The Glue database for pixel check --engine athena --database <AthenaDatabase>'})
