@@ -7,7 +7,7 @@ import {junitReport} from '../../checks/report/junit-report.js'
 import {LocalLake} from '../../lake/store/local-lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import type {CheckReport} from '../../checks/report/report.js'
-import {runCheck} from '../../checks/run-check.js'
+import {type CheckOptions, runCheck} from '../../checks/run-check.js'
 import {nativeScannerNote} from '../../checks/scan/native-scan.js'
 import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} from '../../checks/schema/record-validator.js'
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
@@ -24,6 +24,18 @@ import {notifyTargets} from '../../checks/notify/notify-target.js'
 import {type NotificationResult, notificationWarning, sendNotifications} from '../../checks/notify/send-notifications.js'
 import type {IpPolicy} from '../../checks/scan/ip-address.js'
 import type {CanaryRule} from '../../checks/scan/scan-object.js'
+import {type SqlCheckReport} from '../../checks/sql/run-sql-check.js'
+import {runEngine} from '../../checks/sql/sql-engines.js'
+import {escapeTerminal} from '../../checks/report/escape-text.js'
+
+/** The lines a SQL engine adds to the text report: what it ran, and every schema keyword it did not check. */
+function engineLines(report: (CheckReport & {engine: 'local'}) | SqlCheckReport): string {
+  if (!('notChecked' in report)) return ''
+  const seconds = report.queries.reduce((sum, q) => sum + (q.elapsedMs ?? 0), 0) / 1000
+  const lines = [``, `engine: ${report.engine}, ${report.queries.length} queries, ${seconds.toFixed(1)} s in queries`]
+  for (const n of report.notChecked) lines.push(`not checked on this engine: ${escapeTerminal(n.pointer)} (${n.keyword}): ${escapeTerminal(n.reason)}`)
+  return lines.join('\n')
+}
 
 /**
  * Reads `--canary FIELD=VALUE` (the value may hold `=`), or `none` for no canary.
@@ -175,6 +187,11 @@ lake unreachable), with one line saying why.`
       default: 10 / 60,
       examples: '10s|30s|1m',
     }),
+    engine: Flags.string({
+      description: 'Where the record-level checks run: local (read every object here), duckdb (DuckDB in-process over a folder lake) or athena (in Athena, where the data is), e.g. duckdb. The findings, reports and exit codes are the same.',
+      options: ['local', 'duckdb', 'athena'],
+      default: 'local',
+    }),
     concurrency: Flags.integer({
       description: 'Worker threads that decode and validate objects in parallel, e.g. 4 (default: one per core; 0 works in one thread).',
       default: async () => availableParallelism(),
@@ -231,7 +248,9 @@ lake unreachable), with one line saying why.`
       const quarantine = quarantineOut && new QuarantineFile(quarantineOut)
       const historySpec = flags.history ?? config.history
       if (historySpec) history = await openHistory(historySpec, s3)
-      const report = await runCheck({
+      const engine = flags.engine as 'local' | 'duckdb' | 'athena'
+      if (engine !== 'local' && quarantine) throw new InvalidOptionError(`--quarantine writes records whole, which only --engine local reads: drop --quarantine or use --engine local`)
+      const common: CheckOptions = {
         lake,
         scope,
         validator,
@@ -256,14 +275,15 @@ lake unreachable), with one line saying why.`
         freshnessMinutes: flags.freshness,
         ipField: flags['ip-field'],
         ipPolicy: flags['ip-policy'] as IpPolicy,
-      })
+      }
+      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {engine: 'local' as const, ...(await runCheck(common))} : await runEngine(engine, common, lake)
       await quarantine?.commit()
       progress.done()
       if (junit) {
         await junit.write(junitReport(report, failOn))
         await junit.commit()
       }
-      if (!this.jsonEnabled()) this.log(terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd())
+      if (!this.jsonEnabled()) this.log(`${terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd()}${engineLines(report)}`)
       if (!report.ok) process.exitCode = 1
       if (targets.length === 0) return report
       // After the report is out: a notification can fail, but never hide the report or change the exit code.

@@ -1,0 +1,59 @@
+import {DuckDBInstance} from '@duckdb/node-api'
+import {LocalLake} from '../../lake/store/local-lake.js'
+import type {Lake} from '../../lake/store/lake.js'
+import type {CheckOptions} from '../run-check.js'
+import {DuckdbExecutor} from './duckdb-executor.js'
+import {duckdbProbe} from './duckdb-probe.js'
+import {SqlEngineError} from './errors.js'
+import {type SqlCheckReport, runSqlCheck} from './run-sql-check.js'
+import {DEFAULT_CANARY} from '../run-check.js'
+
+/**
+ * Whether DuckDB can load its httpfs extension here (it reads s3:// only with it, and the
+ * extension is downloaded on first use, which an offline machine cannot do).
+ */
+export async function httpfsLoads(): Promise<string | undefined> {
+  const instance = await DuckDBInstance.create(':memory:')
+  const connection = await instance.connect()
+  try {
+    await connection.run('LOAD httpfs')
+    return undefined
+  } catch (error) {
+    return (error as Error).message.split('\n')[0]
+  } finally {
+    connection.closeSync()
+    instance.closeSync()
+  }
+}
+
+/**
+ * Runs a check on a SQL engine: `duckdb` over a folder lake (over S3 it needs httpfs, and says
+ * so when it cannot be loaded); `athena` through its executor.
+ *
+ * @example const report = await runEngine('duckdb', options, lake)
+ */
+export async function runEngine(engine: 'duckdb' | 'athena', options: CheckOptions, lake: Lake): Promise<SqlCheckReport> {
+  if (engine === 'athena') throw new SqlEngineError('--engine athena is not available in this build: use --engine local or --engine duckdb')
+  if (!(lake instanceof LocalLake)) {
+    const why = await httpfsLoads()
+    throw new SqlEngineError(why === undefined
+      ? `--engine duckdb reads folder lakes only, not ${lake.url}: use --engine local (or --engine athena) for S3`
+      : `--engine duckdb cannot read ${lake.url}: DuckDB's httpfs extension does not load here (${why}); use --engine local, or install httpfs (INSTALL httpfs in DuckDB with network access) and copy the lake to a folder`)
+  }
+  const executor = await DuckdbExecutor.open(lake.url, {threads: Math.max(1, options.workers ?? 2)})
+  try {
+    const scanOptions = {
+      validator: options.validator,
+      idField: options.idField ?? 'event_id',
+      timeField: options.timeField ?? 'ts',
+      toleranceMs: (options.toleranceMinutes ?? 15) * 60_000,
+      maxSamples: options.maxSamples ?? 5,
+      canary: options.canary === undefined ? DEFAULT_CANARY : (options.canary ?? undefined),
+      ipField: options.ipField ?? 'client_ip',
+      ipPolicy: options.ipPolicy ?? 'anonymise',
+    }
+    return await runSqlCheck({...options, executor, probe: duckdbProbe(lake, executor, scanOptions, options.maxObjectBytes ?? 1024 * 1024 * 1024)})
+  } finally {
+    await executor.close()
+  }
+}
