@@ -297,12 +297,12 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
   const failOn = options.failOn ?? 'error'
   return {
     ok: !findings.some((f) => failsOn(f, failOn)),
-    engine: executor.engine,
     scope: {from: scope.from.toISOString(), to: scope.to.toISOString()},
     lake: lake.url,
     summary,
     hours: hourList,
     findings,
+    engine: executor.engine,
     notChecked: queries.notChecked,
     queries: ran,
   }

@@ -37,7 +37,7 @@ describe('pixel check on the sample lake', () => {
     const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--json'])
     expect(code).toBe(1)
     const report = JSON.parse(stdout) as CheckReport
-    expect(Object.keys(report)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings'])
+    expect(Object.keys(report)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'engine'])
     expect(report.scope).toEqual({from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'})
     expect(Object.keys(report.summary)).toEqual(['objects', 'bytes', 'records', 'valid', 'invalid', 'unparseable', 'duplicateRecords'])
     expect(report.hours).toHaveLength(24)

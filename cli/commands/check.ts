@@ -276,7 +276,7 @@ lake unreachable), with one line saying why.`
         ipField: flags['ip-field'],
         ipPolicy: flags['ip-policy'] as IpPolicy,
       }
-      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {engine: 'local' as const, ...(await runCheck(common))} : await runEngine(engine, common, lake)
+      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {...(await runCheck(common)), engine: 'local' as const} : await runEngine(engine, common, lake)
       await quarantine?.commit()
       progress.done()
       if (junit) {
