@@ -33,7 +33,7 @@ export async function httpfsLoads(): Promise<string | undefined> {
  * @example const report = await runEngine('duckdb', options, lake)
  */
 export async function runEngine(engine: 'duckdb' | 'athena', options: CheckOptions, lake: Lake): Promise<SqlCheckReport> {
-  if (engine === 'athena') throw new SqlEngineError('--engine athena is not available in this build: use --engine local or --engine duckdb')
+  if (engine === 'athena') throw new SqlEngineError('--engine athena runs through the CLI, which opens its executor (cli/athena-engine.ts): call runSqlCheck with it')
   if (!(lake instanceof LocalLake)) {
     const why = await httpfsLoads()
     throw new SqlEngineError(why === undefined

@@ -13,7 +13,7 @@ import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} f
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {formatBytesOf} from '../../checks/report/format-bytes.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
-import {awsOptionsFor, durationFlag, lakeFlags, parseMinutes} from '../flags.js'
+import {athenaFlags, awsOptionsFor, durationFlag, lakeFlags, parseMinutes} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {OutputFile} from '../output-file.js'
 import {PixelCommand} from '../pixel-command.js'
@@ -26,6 +26,20 @@ import type {IpPolicy} from '../../checks/scan/ip-address.js'
 import type {CanaryRule} from '../../checks/scan/scan-object.js'
 import {type SqlCheckReport} from '../../checks/sql/run-sql-check.js'
 import {runEngine} from '../../checks/sql/sql-engines.js'
+import {runSqlCheck} from '../../checks/sql/run-sql-check.js'
+import {type AthenaEngineFlags, openAthenaEngine} from '../athena-engine.js'
+import type {PixelConfig} from '../pixel-config.js'
+
+/** `--engine athena`: the Athena executor from the flags or the config file, its queries stopped on Ctrl-C. */
+async function runOnAthena(flags: AthenaEngineFlags, config: PixelConfig, options: CheckOptions, lakeUrl: string): Promise<SqlCheckReport> {
+  const {executor, release} = await openAthenaEngine(flags, config, lakeUrl)
+  try {
+    return await runSqlCheck({...options, executor})
+  } finally {
+    release()
+    await executor.close()
+  }
+}
 import {escapeTerminal} from '../../checks/report/escape-text.js'
 
 /** The lines a SQL engine adds to the text report: what it ran, and every schema keyword it did not check. */
@@ -187,6 +201,7 @@ lake unreachable), with one line saying why.`
       default: 10 / 60,
       examples: '10s|30s|1m',
     }),
+    ...athenaFlags,
     engine: Flags.string({
       description: 'Where the record-level checks run: local (read every object here), duckdb (DuckDB in-process over a folder lake) or athena (in Athena, where the data is), e.g. duckdb. The findings, reports and exit codes are the same.',
       options: ['local', 'duckdb', 'athena'],
@@ -276,7 +291,7 @@ lake unreachable), with one line saying why.`
         ipField: flags['ip-field'],
         ipPolicy: flags['ip-policy'] as IpPolicy,
       }
-      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {...(await runCheck(common)), engine: 'local' as const} : await runEngine(engine, common, lake)
+      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {...(await runCheck(common)), engine: 'local' as const} : engine === 'athena' ? await runOnAthena(flags, config, common, lake.url) : await runEngine(engine, common, lake)
       await quarantine?.commit()
       progress.done()
       if (junit) {
