@@ -1,10 +1,15 @@
+import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
+import type {IpPolicy} from '../../checks/scan/ip-address.js'
+import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} from '../../checks/schema/record-validator.js'
 import {InvalidOptionError} from '../../lake/errors.js'
 import type {Lake} from '../../lake/store/lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import {CLIENT_IP_MODES, type ClientIpMode} from '../../pipeline/handler/anonymise-ip.js'
 import {startDevServer} from '../../pipeline/dev/dev-server.js'
 import {DEMO_BADGE} from '../../pipeline/dev/demo-page.js'
+import {deadLetterRepair} from '../dev-demo/dead-letter-repair.js'
+import {liveAudit} from '../dev-demo/live-audit.js'
 import {awsOptionsFor, lakeFlags} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {PixelCommand} from '../pixel-command.js'
@@ -40,7 +45,8 @@ export default class Dev extends PixelCommand {
 
   static override description = `Serves on 127.0.0.1: GET|HEAD /p.gif through the same handler the Lambda runs; a \
 Firehose API at POST / (PutRecord, PutRecordBatch, DescribeDeliveryStream, with Firehose's limits and errors) for any AWS \
-SDK; and a demo page at GET /. Records are buffered by size and time and written as gzip objects, partitioned by their \
+SDK; and a live demo page at GET / (hits per minute, the buffer, objects as they land, pixel check of the hours \
+after each flush, buttons that break the pipeline and a repair that replays what was lost). Records are buffered by size and time and written as gzip objects, partitioned by their \
 own ts and named exactly as the stack's Firehose does, into a folder or an S3 prefix that pixel check reads. Records \
 that cannot be partitioned go under errors/partitioning-failed/. GIF answers carry x-pixel-dev-event-id when their \
 record was acknowledged.
@@ -61,6 +67,7 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
     'fail-rate': numberFlag({description: 'The share of records in each PutRecordBatch that fail with ServiceUnavailableException, e.g. 0.1.', default: 0, min: 0, max: 1, helpValue: 'RATE'}),
     'throttle-rate': numberFlag({description: 'The share of put calls that fail whole with ServiceUnavailableException, e.g. 0.05.', default: 0, min: 0, max: 1, helpValue: 'RATE'}),
     'client-ip': Flags.string({description: 'How records store the client address, as the stack\'s pixel:clientIp, e.g. omit.', options: [...CLIENT_IP_MODES], default: 'anonymise'}),
+    state: Flags.string({description: 'The folder for the demo page\'s dead letters (lost flushes) and the repair\'s ledgers, created when first needed, e.g. .pixel-dev.', default: '.pixel-dev', helpValue: 'DIR'}),
   }
 
   async run(): Promise<DevSummary> {
@@ -70,6 +77,10 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
     if (!lakeSpec) this.error('no lake given: pass --lake DIR or --lake s3://bucket/prefix/, set PIXEL_LAKE, or set "lake" in pixel.config.json', {exit: 2})
     let lake: Lake | undefined
     try {
+      const schemaPath = config.schema
+      const schema = await loadSchema(schemaPath)
+      for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) this.warn(warning)
+      const validator = compileValidator(schema, schemaPath)
       lake = await openLake(lakeSpec, awsOptionsFor('s3', flags, config), {create: true})
       const server = await startDevServer({
         lake,
@@ -80,6 +91,10 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
         failRate: flags['fail-rate'],
         throttleRate: flags['throttle-rate'],
         clientIp: flags['client-ip'] as ClientIpMode,
+        stateDir: resolve(flags.state),
+        // The demo page's check and repair: pixel check and pixel replay, in this process.
+        audit: liveAudit({lake, validator, ipPolicy: flags['client-ip'] as IpPolicy}),
+        repair: deadLetterRepair({lake, validator}),
         // The handler's structured logs carry no client address; stdout stays for the URLs.
         log: (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`),
       }).catch((error: NodeJS.ErrnoException) => {

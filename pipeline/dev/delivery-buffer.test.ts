@@ -59,7 +59,7 @@ describe('DeliveryBuffer', () => {
       ['2026-11-28T10', 'pixel-events', 1, '2026-11-28T10:02:03.000Z'],
     ])
     expect(objects.map((o) => o.text)).toEqual([Buffer.concat(nine).toString(), ten[0].toString()])
-    expect(delivery.stats()).toEqual({received: 3, delivered: 3, partitioningFailed: 0, objects: 2})
+    expect(delivery.stats()).toEqual({received: 3, delivered: 3, partitioningFailed: 0, objects: 2, lost: 0})
   })
 
   it('writes a partition as soon as its buffer reaches the buffering size', async () => {

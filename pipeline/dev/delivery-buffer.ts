@@ -29,6 +29,26 @@ export interface DeliveryBufferOptions {
   readonly onDelivered?: (delivery: Delivery) => void
   /** Called when a write fails; it is retried at the next flush. */
   readonly onWriteFailed?: (key: string, error: unknown) => void
+  /**
+   * The demo's faults: asked once per batch about to be written, it may have the batch written
+   * twice, written corrupt, or lost (handed to `onLost` instead of the lake). @default none
+   */
+  readonly tamper?: (batch: {readonly key: string; readonly hour: string | undefined}) => DeliveryFault | undefined
+  /** Receives a batch `tamper` lost, before it counts as lost; a rejection is reported as a failed write. */
+  readonly onLost?: (batch: LostBatch) => Promise<void>
+}
+
+/** What the demo can do to a batch on its way to the lake, as Firehose and S3 sometimes do. */
+export type DeliveryFault = 'duplicate' | 'corrupt' | 'lose'
+
+/** A batch that never reached the lake. */
+export interface LostBatch {
+  /** The key it would have had. */
+  readonly key: string
+  /** Its partition hour, `YYYY-MM-DDTHH`. */
+  readonly hour: string | undefined
+  /** Its records, byte for byte. */
+  readonly records: readonly Buffer[]
 }
 
 /** One object written to the lake. */
@@ -38,6 +58,24 @@ export interface Delivery {
   readonly bytes: number
   /** True for an object under the error prefix. */
   readonly failed: boolean
+  /** The bytes stored (gzip). */
+  readonly stored: number
+  /** The partition hour, `YYYY-MM-DDTHH`; undefined under the error prefix. */
+  readonly hour: string | undefined
+  /** The sequence numbers (see `add`) of its records, ascending. */
+  readonly sequences: readonly number[]
+  /** Set when the demo tampered with it: a second copy, a corrupt object, or a batch lost (nothing stored). */
+  readonly fault?: DeliveryFault
+}
+
+/** A partition's buffer, waiting for its flush. */
+export interface PendingPartition {
+  /** `YYYY-MM-DDTHH`, or undefined for records that cannot be partitioned. */
+  readonly hour: string | undefined
+  readonly records: number
+  readonly bytes: number
+  /** When its interval runs out (it is written sooner if it fills). */
+  readonly flushAt: Date
 }
 
 export interface DeliveryStats {
@@ -48,12 +86,16 @@ export interface DeliveryStats {
   /** Records that went to the error prefix. */
   readonly partitioningFailed: number
   readonly objects: number
+  /** Records the demo's `lose` fault kept from the lake. */
+  readonly lost: number
 }
 
 interface Pending {
   readonly key: (arrival: Date, uuid: string) => string
   readonly openedAt: Date
+  readonly hour: string | undefined
   readonly chunks: Buffer[]
+  readonly sequences: number[]
   bytes: number
   timer?: NodeJS.Timeout
   readonly failed: boolean
@@ -61,7 +103,9 @@ interface Pending {
 
 interface Batch {
   readonly key: string
+  readonly hour: string | undefined
   readonly chunks: Buffer[]
+  readonly sequences: number[]
   readonly bytes: number
   readonly failed: boolean
 }
@@ -85,7 +129,7 @@ export class DeliveryBuffer {
   private readonly writing = new Set<Promise<void>>()
   private readonly unwritten: Batch[] = []
   private closed = false
-  private counts = {received: 0, delivered: 0, partitioningFailed: 0, objects: 0}
+  private counts = {received: 0, delivered: 0, partitioningFailed: 0, objects: 0, lost: 0}
 
   constructor(options: DeliveryBufferOptions) {
     this.options = options
@@ -94,11 +138,13 @@ export class DeliveryBuffer {
 
   /**
    * Takes records into their partitions' buffers, all or none. Once this returns they will be
-   * written, at the latest by `close()`: only then may a caller acknowledge them.
+   * written, at the latest by `close()`: only then may a caller acknowledge them. Returns the
+   * sequence number of the first record; the others follow it, one each, in order.
    */
-  add(records: readonly Uint8Array[]): void {
+  add(records: readonly Uint8Array[]): number {
     if (this.closed) throw new DeliveryClosedError()
     const arrival = this.now()
+    const first = this.counts.received
     const touched = new Set<string>()
     for (const data of records) {
       const hour = partitionHour(data)
@@ -106,6 +152,7 @@ export class DeliveryBuffer {
       const pending = this.pending.get(id) ?? this.open(id, hour, arrival)
       const chunk = hour ? Buffer.from(data) : errorRecord(data, arrival)
       pending.chunks.push(chunk)
+      pending.sequences.push(this.counts.received)
       pending.bytes += chunk.length
       touched.add(id)
       this.counts.received++
@@ -113,6 +160,17 @@ export class DeliveryBuffer {
     for (const id of touched) {
       if ((this.pending.get(id)?.bytes ?? 0) >= this.options.bufferBytes) this.writePartition(id)
     }
+    return first
+  }
+
+  /** Writes the buffer of one partition hour (`YYYY-MM-DDTHH`) now, if it holds records. */
+  flushHour(hour: string): void {
+    this.writePartition(`events/${hour}:00:00.000Z`)
+  }
+
+  /** The buffers waiting for their flush, oldest first. */
+  pendingPartitions(): PendingPartition[] {
+    return [...this.pending.values()].map((p) => ({hour: p.hour, records: p.chunks.length, bytes: p.bytes, flushAt: new Date(p.openedAt.getTime() + this.options.bufferSeconds * 1000)}))
   }
 
   /** Writes every buffer now and waits until every write has finished; rejects if any failed. */
@@ -145,7 +203,9 @@ export class DeliveryBuffer {
         ? (arrival, uuid) => objectKey({stream, version, hour, arrival, uuid})
         : (arrival, uuid) => `${ERRORS_ROOT}${PARTITIONING_FAILED}/${objectKey({stream, version, hour: arrival, arrival, uuid})}`,
       openedAt,
+      hour: hour?.toISOString().slice(0, 13),
       chunks: [],
+      sequences: [],
       bytes: 0,
       failed: hour === undefined,
     }
@@ -161,7 +221,8 @@ export class DeliveryBuffer {
     if (!pending) return
     this.pending.delete(id)
     clearTimeout(pending.timer)
-    this.track({key: pending.key(pending.openedAt, randomUUID()), chunks: pending.chunks, bytes: pending.bytes, failed: pending.failed})
+    const {hour, chunks, sequences, bytes, failed} = pending
+    this.track({key: pending.key(pending.openedAt, randomUUID()), hour, chunks, sequences, bytes, failed})
   }
 
   private track(batch: Batch): void {
@@ -170,16 +231,43 @@ export class DeliveryBuffer {
   }
 
   private async write(batch: Batch): Promise<void> {
+    const fault = batch.failed ? undefined : this.options.tamper?.({key: batch.key, hour: batch.hour})
+    const delivery = {key: batch.key, records: batch.chunks.length, bytes: batch.bytes, failed: batch.failed, hour: batch.hour, sequences: batch.sequences}
+    let body: Buffer
     try {
-      await this.options.lake.write(batch.key, await gzipAsync(Buffer.concat(batch.chunks)))
+      if (fault === 'lose') {
+        if (!this.options.onLost) throw new Error('no place to keep a lost batch')
+        await this.options.onLost({key: batch.key, hour: batch.hour, records: batch.chunks})
+        this.counts.lost += batch.chunks.length
+        this.options.onDelivered?.({...delivery, stored: 0, fault})
+        return
+      }
+      body = await gzipAsync(Buffer.concat(batch.chunks))
+      // Cut mid-stream, as a torn upload would leave it: the gzip trailer and part of the data are gone.
+      if (fault === 'corrupt') body = body.subarray(0, Math.max(10, Math.floor(body.length / 2)))
+      await this.options.lake.write(batch.key, body)
     } catch (error) {
       this.unwritten.push(batch)
       this.options.onWriteFailed?.(batch.key, error)
       return
     }
-    this.counts.delivered += batch.chunks.length
-    if (batch.failed) this.counts.partitioningFailed += batch.chunks.length
+    this.stored(delivery, body, fault)
+    if (fault === 'duplicate') {
+      // Firehose retries a delivery it could not confirm: the same bytes, under a second name.
+      const key = batch.key.replace(/[0-9a-f-]{36}(?=\.gz$)/, randomUUID())
+      try {
+        await this.options.lake.write(key, body)
+        this.stored({...delivery, key}, body, fault)
+      } catch (error) {
+        this.options.onWriteFailed?.(key, error)
+      }
+    }
+  }
+
+  private stored(delivery: Omit<Delivery, 'stored'>, body: Buffer, fault: DeliveryFault | undefined): void {
+    this.counts.delivered += delivery.records
+    if (delivery.failed) this.counts.partitioningFailed += delivery.records
     this.counts.objects++
-    this.options.onDelivered?.({key: batch.key, records: batch.chunks.length, bytes: batch.bytes, failed: batch.failed})
+    this.options.onDelivered?.({...delivery, stored: body.length, ...(fault ? {fault} : {})})
   }
 }

@@ -27,10 +27,15 @@ export interface FirehoseApiOptions {
   readonly bufferBytes: number
   /** Where the stream delivers, reported by DescribeDeliveryStream. */
   readonly lakeUrl: string
-  /** The share of records in a PutRecordBatch that fail with ServiceUnavailableException. @default 0 */
-  readonly failRate?: number
-  /** The share of put calls that fail whole with ServiceUnavailableException. @default 0 */
-  readonly throttleRate?: number
+  /**
+   * The share of records in a PutRecordBatch that fail with ServiceUnavailableException; a
+   * function is asked at each call (the demo's fault raises it for a minute). @default 0
+   */
+  readonly failRate?: number | (() => number)
+  /** The share of put calls that fail whole with ServiceUnavailableException; as `failRate`. @default 0 */
+  readonly throttleRate?: number | (() => number)
+  /** Told of every record refused (a throttled call's, or a failed record of a batch). */
+  readonly onRefused?: (records: number) => void
   /** @default Math.random */
   readonly random?: () => number
   /** @default the time the API was created */
@@ -61,6 +66,7 @@ type Operation = (input: Record<string, unknown>) => unknown
  */
 export function createFirehoseApi(options: FirehoseApiOptions): (target: string | undefined, body: Buffer) => FirehoseAnswer {
   const random = options.random ?? Math.random
+  const rate = (value: number | (() => number) | undefined) => (typeof value === 'function' ? value() : (value ?? 0))
   const createdAt = options.createdAt ?? new Date()
 
   const streamNamed = (input: Record<string, unknown>): void => {
@@ -69,8 +75,11 @@ export function createFirehoseApi(options: FirehoseApiOptions): (target: string 
     if (name !== options.stream) throw new FirehoseApiError('ResourceNotFoundException', `Firehose ${printable(name)} under account ${ACCOUNT} not found.`)
   }
 
-  const accept = (records: Buffer[]): void => {
-    if (random() < (options.throttleRate ?? 0)) throw slowDown()
+  const accept = (records: Buffer[], calledWith: number): void => {
+    if (random() < rate(options.throttleRate)) {
+      options.onRefused?.(calledWith)
+      throw slowDown()
+    }
     try {
       options.backend.add(records)
     } catch (error) {
@@ -83,7 +92,7 @@ export function createFirehoseApi(options: FirehoseApiOptions): (target: string 
     PutRecord(input) {
       streamNamed(input)
       const data = recordData(input.Record, 'record')
-      accept([data])
+      accept([data], 1)
       return {RecordId: recordId(), Encrypted: false}
     },
     PutRecordBatch(input) {
@@ -97,11 +106,13 @@ export function createFirehoseApi(options: FirehoseApiOptions): (target: string 
       const data = records.map((record, index) => recordData(record, `records.${index + 1}.member`))
       const total = data.reduce((sum, d) => sum + d.length, 0)
       if (total > FIREHOSE_LIMITS.bytesPerCall) throw new FirehoseApiError('InvalidArgumentException', 'Records size exceeds 4 MB limit')
-      const failRate = options.failRate ?? 0
+      const failRate = rate(options.failRate)
       const fails = data.map(() => random() < failRate)
-      accept(data.filter((_, i) => !fails[i]))
+      accept(data.filter((_, i) => !fails[i]), data.length)
+      const failed = fails.filter(Boolean).length
+      if (failed > 0) options.onRefused?.(failed)
       const responses = fails.map((failed) => (failed ? {ErrorCode: 'ServiceUnavailableException', ErrorMessage: 'Slow down.'} : {RecordId: recordId()}))
-      return {FailedPutCount: fails.filter(Boolean).length, Encrypted: false, RequestResponses: responses}
+      return {FailedPutCount: failed, Encrypted: false, RequestResponses: responses}
     },
     DescribeDeliveryStream(input) {
       streamNamed(input)
