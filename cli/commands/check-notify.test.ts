@@ -61,7 +61,8 @@ describe('pixel check --notify to Slack and a webhook', () => {
     const run = await runPixel([...CHECK, '--json', '--notify', `slack:${slack.origin}${SECRET_PATH}`])
     expect(run.code).toBe(1)
     const out = JSON.parse(run.stdout) as Notified
-    expect(Object.keys(out)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'notifications'])
+    // Additive: after every field the report has without a target.
+    expect(Object.keys(out)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'engine', 'notifications'])
     expect(out.notifications).toEqual([{target: `slack:${slack.origin}/…`, ok: true, status: 'sent', attempts: 1, error: null}])
     expectNoSecret(run)
   })
