@@ -234,6 +234,12 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
     else if (probe?.local) scan = probe.local
     else if (probe?.corruption) scan = {...unreadScan(object, object.size, maxObjectBytes), corruption: `${probe.corruption}; not read by the ${executor.engine} engine`, digest: probe.digest ?? ''}
     else scan = scanOf(object.key)
+    // --quarantine: SQL says which objects hold rejected records; only those are read again here, and
+    // the local engine's own scan writes their lines (the same records, indexes and order as --engine local).
+    if (options.quarantine && !probe?.corruption && object.size <= maxObjectBytes && scan.invalid + scan.unparseable > 0) {
+      const rescanned = probe?.local?.quarantined ? probe.local : scanObject(object, await waitFor(lake.read(object.key), `the object ${object.key}`), {...scanOptions, maxObjectBytes, quarantine: true})
+      for (const entry of rescanned.quarantined ?? []) options.quarantine(entry)
+    }
     const hour = hours.get(scan.hour)!
     hour.objects++
     hour.records += scan.records

@@ -36,9 +36,10 @@ export async function runEngine(engine: 'duckdb' | 'athena', options: CheckOptio
   if (engine === 'athena') throw new SqlEngineError('--engine athena runs through the CLI, which opens its executor (cli/athena-engine.ts): call runSqlCheck with it')
   if (!(lake instanceof LocalLake)) {
     const why = await httpfsLoads()
+    const instead = `use --engine local or --engine athena for ${lake.url}, or copy the scope to a folder (aws s3 sync ${lake.url} ./lake) and run --engine duckdb --lake ./lake`
     throw new SqlEngineError(why === undefined
-      ? `--engine duckdb reads folder lakes only, not ${lake.url}: use --engine local (or --engine athena) for S3`
-      : `--engine duckdb cannot read ${lake.url}: DuckDB's httpfs extension does not load here (${why}); use --engine local, or install httpfs (INSTALL httpfs in DuckDB with network access) and copy the lake to a folder`)
+      ? `--engine duckdb reads folder lakes only, not ${lake.url}: ${instead}`
+      : `--engine duckdb cannot read ${lake.url}: DuckDB's httpfs extension cannot be loaded here (${/not found/i.test(why) ? 'it is not installed, and DuckDB downloads it only with network access' : why.replace(/[.\s]+$/, '')}); ${instead}`)
   }
   const executor = await DuckdbExecutor.open(lake.url, {threads: Math.max(1, options.workers ?? 2)})
   try {
@@ -51,6 +52,7 @@ export async function runEngine(engine: 'duckdb' | 'athena', options: CheckOptio
       canary: options.canary === undefined ? DEFAULT_CANARY : (options.canary ?? undefined),
       ipField: options.ipField ?? 'client_ip',
       ipPolicy: options.ipPolicy ?? 'anonymise',
+      quarantine: options.quarantine !== undefined,
     }
     return await runSqlCheck({...options, executor, probe: duckdbProbe(lake, executor, scanOptions, options.maxObjectBytes ?? 1024 * 1024 * 1024)})
   } finally {

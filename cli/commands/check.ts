@@ -13,7 +13,7 @@ import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} f
 import {dayScope, hourScope, rangeScope} from '../../lake/scope.js'
 import {formatBytesOf} from '../../checks/report/format-bytes.js'
 import {terminalReport} from '../../checks/report/terminal-report.js'
-import {athenaFlags, awsOptionsFor, durationFlag, lakeFlags, parseMinutes} from '../flags.js'
+import {athenaFlags, athenaTargetFor, awsOptionsFor, durationFlag, lakeFlags, parseMinutes} from '../flags.js'
 import {loadPixelConfig} from '../pixel-config.js'
 import {OutputFile} from '../output-file.js'
 import {PixelCommand} from '../pixel-command.js'
@@ -227,6 +227,8 @@ lake unreachable), with one line saying why.`
     if (reportUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(reportUrl)) throw new InvalidOptionError('--report-url is not an http(s) URL: give the address of the report, e.g. https://github.com/acme/site/actions/runs/1')
     if (!(flags['notify-timeout'] > 0)) throw new InvalidOptionError('--notify-timeout is no time at all: give a duration such as 10s')
     const failOn = flags['fail-on'] as 'error' | 'warning' | 'never'
+    // Before the lake is listed: --engine athena without where to run is a bad flag.
+    if (flags.engine === 'athena') athenaTargetFor(flags, config)
     // Said on a terminal only: npm hides the install script's line, and scripts need no noise.
     const native = process.stderr.isTTY ? nativeScannerNote() : undefined
     if (native) process.stderr.write(`Warning: ${native}\n`) // one line: oclif's warn wraps to the terminal width
@@ -264,7 +266,6 @@ lake unreachable), with one line saying why.`
       const historySpec = flags.history ?? config.history
       if (historySpec) history = await openHistory(historySpec, s3)
       const engine = flags.engine as 'local' | 'duckdb' | 'athena'
-      if (engine !== 'local' && quarantine) throw new InvalidOptionError(`--quarantine writes records whole, which only --engine local reads: drop --quarantine or use --engine local`)
       const common: CheckOptions = {
         lake,
         scope,
