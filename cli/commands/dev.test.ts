@@ -1,15 +1,16 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {FirehoseClient, PutRecordBatchCommand} from '@aws-sdk/client-firehose'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {tempLake} from '../../fixtures/test-support/temp-lake.js'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {sendTraffic} from '../../fixtures/simulated-hits.js'
+import {DEMO_ACTION_HEADER, type DemoState} from '../../pipeline/dev/demo-page.js'
 import {lakeRecords} from '../../pipeline/dev/test-support/dev-server-fixture.js'
 import {runPixel} from '../test-support/run-pixel.js'
 import {spawnPixel} from '../test-support/spawn-pixel.js'
@@ -131,5 +132,58 @@ describe('pixel dev as a process', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1)
       expect(run.stdout).toBe('')
     })
+  })
+})
+
+describe('pixel dev demo page, as a process', () => {
+  /** The messages of the live feed as they come, until `done` says enough. */
+  async function watchEvents(url: string, done: (state: DemoState) => boolean): Promise<DemoState> {
+    const response = await fetch(`${url}/events`)
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let text = ''
+    try {
+      for (;;) {
+        const {value, done: ended} = await reader.read()
+        if (ended) throw new Error('the live feed ended')
+        text += value
+        let end: number
+        while ((end = text.indexOf('\n\n')) >= 0) {
+          const block = text.slice(0, end)
+          text = text.slice(end + 2)
+          if (!block.startsWith('data: ')) continue
+          const state = JSON.parse(block.slice(6)) as DemoState
+          if (done(state)) return state
+        }
+      }
+    } finally {
+      await reader.cancel()
+    }
+  }
+
+  const gapIn = (state: DemoState, hour: string) => state.check?.hours.find((h) => h.hour === hour)?.findings.some((f) => f.check === 'gap')
+
+  it('runs pixel check after each flush, catches a lost flush as a gap, and heals it with pixel replay from the dead letter in --state', async () => {
+    const lake = tempLake()
+    const state = mkdtempSync(join(tmpdir(), 'pixel-dev-state-'))
+    onTestFinished(() => rmSync(state, {recursive: true, force: true}))
+    const dev = spawnPixel(['dev', '--lake', lake.url, '--port', '0', '--buffer-seconds', '1', '--state', state])
+    const url = URL_LINE.exec(await dev.waitForOutput(URL_LINE))?.[1] as string
+    const act = (path: string) => fetch(`${url}${path}`, {method: 'POST', headers: {[DEMO_ACTION_HEADER]: '1'}})
+
+    const planted = (await (await act('/faults/lose-flush')).json()) as {hour: string}
+    const broken = await watchEvents(url, (s) => gapIn(s, planted.hour) === true)
+    expect(broken.faults?.deadLetters).toEqual([{hour: planted.hour, file: join(state, 'dead-letter', `${planted.hour}.ndjson`), records: 20}])
+
+    const repaired = (await (await act('/repair')).json()) as {message: string}
+    expect(repaired.message).toMatch(new RegExp(`Replayed ${planted.hour}: 20 sent, 0 already there, 0 failed`))
+    const healed = await watchEvents(url, (s) => gapIn(s, planted.hour) === false && (s.check?.hours.find((h) => h.hour === planted.hour)?.records ?? 0) > 0)
+    expect(healed.check?.hours.find((h) => h.hour === planted.hour)).toMatchObject({records: 20, valid: 20, duplicateRecords: 0})
+    expect(healed.repair?.last?.command).toContain(`pixel replay --hour ${planted.hour} --from ${join(state, 'dead-letter', `${planted.hour}.ndjson`)}`)
+
+    dev.child.kill('SIGTERM')
+    expect(await dev.exited).toBe(0)
+    const check = await runPixel(['check', '--lake', lake.url, '--hour', planted.hour, '--json'])
+    expect(JSON.parse(check.stdout)).toMatchObject({summary: {records: 20, valid: 20, duplicateRecords: 0}})
+    expect((JSON.parse(check.stdout) as {findings: {check: string}[]}).findings.map((f) => f.check)).not.toContain('gap')
   })
 })

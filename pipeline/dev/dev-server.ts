@@ -240,8 +240,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     check: liveCheck ? liveCheck.state() : null,
     repair: options.repair && faults ? {status: repairState.status, last: repairState.last} : null,
   })
-  feed = new LiveFeed({snapshot: demoState, intervalMs: options.liveIntervalMs})
-  if (options.audit) liveCheck = new LiveCheck({audit: options.audit, hours: checkHours, onChange: () => feed?.changed(), debounceMs: options.auditDebounceMs})
+  feed = new LiveFeed({snapshot: demoState, intervalMs: options.liveIntervalMs, onConnect: () => liveCheck?.request()})
+  // The check runs only while a page is open: pixel dev under load with nobody looking spends nothing on it.
+  if (options.audit) liveCheck = new LiveCheck({audit: options.audit, hours: checkHours, onChange: () => feed?.changed(), debounceMs: options.auditDebounceMs, wanted: () => (feed?.size ?? 0) > 0})
   // A check shows a gap as soon as an hour ends: the clock, not only a flush, changes what it says.
   const minuteTick = setInterval(() => feed?.changed(), 1000)
   minuteTick.unref()

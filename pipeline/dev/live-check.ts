@@ -60,6 +60,8 @@ export interface LiveCheckOptions {
   readonly hours: () => readonly string[]
   /** Told when the state changes. */
   readonly onChange: () => void
+  /** Whether anyone looks: requests while nobody does are dropped (the next look asks again). @default always */
+  readonly wanted?: () => boolean
   /** Requests within this long are one check. @default 300 */
   readonly debounceMs?: number
   /** A check also runs this often, so that an hour's end is seen. @default 60000 */
@@ -73,8 +75,9 @@ export interface LiveCheckOptions {
 /**
  * pixel check, running beside the pipeline: asked to run after each flush, it waits a moment
  * (requests in between are one check), never runs twice at once (a request during a check runs
- * one more after it), and leaves at least as long as the last check took between two, so it
- * never takes more than half the time of the process however large the lake grows.
+ * one more after it), and leaves at least twice as long as the last check took between two, so
+ * it never takes more than a third of the process's time however large the lake grows. Nobody
+ * looking, it does not run at all.
  *
  * @example
  * const live = new LiveCheck({audit, hours: () => ['2026-12-02T13'], onChange: () => feed.changed()})
@@ -105,13 +108,13 @@ export class LiveCheck {
 
   /** Asks for a check soon. */
   request(): void {
-    if (this.closed) return
+    if (this.closed || !(this.options.wanted?.() ?? true)) return
     if (this.running) {
       this.again = true
       return
     }
     if (this.timer) return
-    const gap = Math.max(this.options.debounceMs ?? 300, this.lastEnd + this.lastMs - Date.now())
+    const gap = Math.max(this.options.debounceMs ?? 300, this.lastEnd + 2 * this.lastMs - Date.now())
     this.timer = setTimeout(() => {
       this.timer = undefined
       this.running = this.run().finally(() => {

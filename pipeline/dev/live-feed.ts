@@ -9,6 +9,8 @@ export interface LiveFeedOptions {
   readonly heartbeatMs?: number
   /** Streams open at once; one more is answered 503. @default 16 */
   readonly maxClients?: number
+  /** Told when a stream opens. */
+  readonly onConnect?: () => void
 }
 
 /**
@@ -66,6 +68,7 @@ export class LiveFeed {
     request.on('close', gone)
     response.on('close', gone)
     this.start()
+    this.options.onConnect?.()
   }
 
   /** Ends every stream; later connections are refused. */
