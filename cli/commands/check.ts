@@ -26,20 +26,8 @@ import type {IpPolicy} from '../../checks/scan/ip-address.js'
 import type {CanaryRule} from '../../checks/scan/scan-object.js'
 import {type SqlCheckReport} from '../../checks/sql/run-sql-check.js'
 import {runEngine} from '../../checks/sql/sql-engines.js'
-import {runSqlCheck} from '../../checks/sql/run-sql-check.js'
-import {type AthenaEngineFlags, openAthenaEngine} from '../athena-engine.js'
-import type {PixelConfig} from '../pixel-config.js'
-
-/** `--engine athena`: the Athena executor from the flags or the config file, its queries stopped on Ctrl-C. */
-async function runOnAthena(flags: AthenaEngineFlags, config: PixelConfig, options: CheckOptions, lakeUrl: string): Promise<SqlCheckReport> {
-  const {executor, release} = await openAthenaEngine(flags, config, lakeUrl)
-  try {
-    return await runSqlCheck({...options, executor})
-  } finally {
-    release()
-    await executor.close()
-  }
-}
+import {type AthenaCheckReport, runAthenaCheck} from '../athena-check.js'
+import {engineStatsLine} from '../../checks/engine/athena/athena-executor.js'
 import {escapeTerminal} from '../../checks/report/escape-text.js'
 
 /** The lines a SQL engine adds to the text report: what it ran, and every schema keyword it did not check. */
@@ -47,6 +35,7 @@ function engineLines(report: (CheckReport & {engine: 'local'}) | SqlCheckReport)
   if (!('notChecked' in report)) return ''
   const seconds = report.queries.reduce((sum, q) => sum + (q.elapsedMs ?? 0), 0) / 1000
   const lines = [``, `engine: ${report.engine}, ${report.queries.length} queries, ${seconds.toFixed(1)} s in queries`]
+  if ('engineStats' in report) lines.push(escapeTerminal(engineStatsLine((report as AthenaCheckReport).engineStats)))
   for (const n of report.notChecked) lines.push(`not checked on this engine: ${escapeTerminal(n.pointer)} (${n.keyword}): ${escapeTerminal(n.reason)}`)
   return lines.join('\n')
 }
@@ -292,7 +281,7 @@ lake unreachable), with one line saying why.`
         ipField: flags['ip-field'],
         ipPolicy: flags['ip-policy'] as IpPolicy,
       }
-      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {...(await runCheck(common)), engine: 'local' as const} : engine === 'athena' ? await runOnAthena(flags, config, common, lake.url) : await runEngine(engine, common, lake)
+      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {...(await runCheck(common)), engine: 'local' as const} : engine === 'athena' ? await runAthenaCheck(common, lake, flags, config) : await runEngine(engine, common, lake)
       await quarantine?.commit()
       progress.done()
       if (junit) {

@@ -1,0 +1,69 @@
+import {createHash} from 'node:crypto'
+
+import type {AthenaEngineStats} from '../checks/engine/athena/athena-executor.js'
+import {failedOnData, findUnreadableObjects} from '../checks/engine/athena/unreadable-objects.js'
+import type {CheckOptions} from '../checks/run-check.js'
+import {type ProbeResult, type SqlCheckReport, runSqlCheck} from '../checks/sql/run-sql-check.js'
+import {discoverObjects} from '../lake/discover-objects.js'
+import type {Lake} from '../lake/store/lake.js'
+import {type AthenaEngineFlags, openAthenaEngine} from './athena-engine.js'
+import type {PixelConfig} from './pixel-config.js'
+
+/** The report of `--engine athena`: the SQL engines' report, with what Athena ran and cost. */
+export type AthenaCheckReport = SqlCheckReport & {engineStats: AthenaEngineStats}
+
+/**
+ * `pixel check --engine athena`: the SQL checks run in Athena over the raw-lines table, the
+ * listing-only checks on the lake's listing as with every engine. The executor is told the
+ * scope's listing first, so that whole, finished hours are read by their partition alone.
+ * A corrupt object fails the Athena query that reads it: then the objects Athena cannot read
+ * are found (findUnreadableObjects), reported as `corrupt-object` with Athena's reason, and the
+ * rest of the scope is checked again without them. `engineStats` counts every query run,
+ * the failed first attempt included.
+ *
+ * @example const report = await runAthenaCheck(options, lake, flags, config)
+ */
+export async function runAthenaCheck(options: CheckOptions, lake: Lake, flags: AthenaEngineFlags, config: PixelConfig): Promise<AthenaCheckReport> {
+  const {executor, release} = await openAthenaEngine(flags, config, lake.url)
+  try {
+    const listedAt = new Date()
+    const {objects, unexpected} = await discoverObjects(lake, options.scope)
+    executor.knowListing([...objects.map((o) => o.key), ...unexpected.map((u) => u.key)], listedAt)
+    let report: SqlCheckReport
+    try {
+      report = await runSqlCheck({...options, executor})
+    } catch (error) {
+      if (!failedOnData(error)) throw error
+      const unreadable = await findUnreadableObjects(executor, objects.map((o) => o.key), options.scope)
+      if (unreadable.size === 0) throw error
+      report = await runSqlCheck({
+        ...options,
+        executor,
+        probe: async (listed) => {
+          const probed = await digestsOfEqualSizes(lake, listed)
+          for (const [key, reason] of unreadable) probed.set(key, {...probed.get(key), corruption: `Athena cannot read it: ${reason}`})
+          return probed
+        },
+      })
+    }
+    return {...report, engineStats: await executor.engineStats()}
+  } finally {
+    release()
+    await executor.close()
+  }
+}
+
+/**
+ * SHA-256 digests of the objects that share their size with another, as the SQL runner takes
+ * them for `duplicate-object` when no probe is given: only equal sizes can be equal bytes.
+ */
+async function digestsOfEqualSizes(lake: Lake, objects: readonly {key: string; size: number}[]): Promise<Map<string, ProbeResult>> {
+  const bySize = new Map<number, {key: string}[]>()
+  for (const object of objects) bySize.set(object.size, [...(bySize.get(object.size) ?? []), object])
+  const probed = new Map<string, ProbeResult>()
+  for (const group of bySize.values()) {
+    if (group.length < 2) continue
+    for (const {key} of group) probed.set(key, {digest: createHash('sha256').update(await lake.read(key)).digest('hex')})
+  }
+  return probed
+}
