@@ -4,6 +4,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {FirehoseClient, PutRecordBatchCommand} from '@aws-sdk/client-firehose'
+import {KinesisClient, PutRecordsCommand} from '@aws-sdk/client-kinesis'
+import {NodeHttpHandler} from '@smithy/node-http-handler'
 import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {tempLake} from '../../fixtures/test-support/temp-lake.js'
@@ -90,6 +92,40 @@ describe('pixel dev as a process', () => {
     expect(dev.stdout()).toMatch(new RegExp(`stopped: ${stored.length} records received, ${stored.length} landed`))
   })
 
+  it('with --ingest kinesis, stores every hit and every put record once, in a lake pixel check passes', async () => {
+    const lake = tempLake()
+    // A window far longer than the test: only the flush on SIGTERM writes the rest.
+    const dev = spawnPixel(['dev', '--lake', lake.url, '--port', '0', '--ingest', 'kinesis', '--shards', '2', '--batch-size', '40', '--batch-window', '300'])
+    const output = await dev.waitForOutput(/kinesis +http:\/\/\S+ .*<- the pixel puts here/)
+    const url = URL_LINE.exec(dev.stdout())?.[1] as string
+    expect(output).toContain('2 shards')
+    const acknowledged = new Set<string>()
+    for (let i = 0; i < 30; i++) {
+      const response = await fetch(`${url}/p.gif?b=docs&n=${i}`)
+      const id = response.headers.get('x-pixel-dev-event-id')
+      if (id) acknowledged.add(id)
+    }
+    const client = new KinesisClient({endpoint: url, region: 'us-east-1', credentials: {accessKeyId: 'x', secretAccessKey: 'x'}, maxAttempts: 1, requestHandler: new NodeHttpHandler()})
+    const rand = seededRandom(9)
+    const events = Array.from({length: 100}, () => pixelEvent(rand, new Date()))
+    const put = await client.send(new PutRecordsCommand({StreamName: 'pixel-events', Records: events.map((e) => ({Data: Buffer.from(`${JSON.stringify(e)}\n`), PartitionKey: e.event_id}))}))
+    client.destroy()
+    put.Records?.forEach((record, i) => {
+      if (record.SequenceNumber) acknowledged.add(events[i].event_id)
+    })
+    expect(acknowledged.size).toBe(130)
+    dev.child.kill('SIGTERM')
+    expect(await dev.exited).toBe(0)
+
+    const stored = (await lakeRecords(lake)).map((r) => r.event_id as string)
+    expect(stored.sort()).toEqual([...acknowledged].sort())
+    expect(dev.stdout()).toMatch(/stopped: 130 records received, 130 landed/)
+    const check = await runPixel(['check', '--lake', lake.url, '--day', 'today', '--min-records', '0', '--json'])
+    const report = JSON.parse(check.stdout) as {summary: {records: number; duplicateRecords: number}; findings: {check: string; severity: string}[]}
+    expect(report.summary).toMatchObject({records: 130, duplicateRecords: 0})
+    expect(report.findings.filter((f) => f.severity === 'error' && f.check !== 'canary-missing')).toEqual([])
+  })
+
   it('takes "lake" from pixel.config.json in the working folder, as pixel check does', async () => {
     const lake = tempLake()
     const cwd = mkdtempSync(join(tmpdir(), 'pixel-dev-config-'))
@@ -123,6 +159,9 @@ describe('pixel dev as a process', () => {
     {flag: 'a port out of range', args: ['--port', '70000'], message: /--port/},
     {flag: 'a lake folder that cannot be made (below a file)', args: ['--lake', '/etc/hostname/pixel-lake'], message: /^Error: cannot create lake folder \/etc\/hostname\/pixel-lake: ENOTDIR/},
     {flag: 'no lake', args: ['--lake', ''], message: /no lake given/},
+    {flag: 'an unknown ingest', args: ['--ingest', 'sqs'], message: /--ingest/},
+    {flag: 'a batching window over 300 s', args: ['--ingest', 'kinesis', '--batch-window', '301'], message: /--batch-window/},
+    {flag: 'a batch size of 0', args: ['--ingest', 'kinesis', '--batch-size', '0'], message: /--batch-size/},
   ])('given $flag', ({args, message}) => {
     it('says why in one line and exits 2', async () => {
       const hasLake = args.includes('--lake')

@@ -6,6 +6,7 @@ import {InvalidOptionError} from '../../lake/errors.js'
 import type {Lake} from '../../lake/store/lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import {CLIENT_IP_MODES, type ClientIpMode} from '../../pipeline/handler/anonymise-ip.js'
+import type {Ingest} from '../../pipeline/handler/handler-environment.js'
 import {startDevServer} from '../../pipeline/dev/dev-server.js'
 import {DEMO_BADGE} from '../../pipeline/dev/demo-page.js'
 import {deadLetterRepair} from '../dev-demo/dead-letter-repair.js'
@@ -34,6 +35,7 @@ function numberFlag(options: {description: string; default: number; min: number;
 export interface DevSummary {
   url: string
   stream: string
+  ingest: string
   lake: string
   received: number
   landed: number
@@ -56,6 +58,7 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
   static override examples = [
     {description: 'Run it into a local folder (then audit it with pixel check --lake ./lake --day today)', command: '<%= config.bin %> <%= command.id %> --lake ./lake'},
     {description: 'Into S3, flushing often, failing a tenth of batch records to test a client', command: '<%= config.bin %> <%= command.id %> --lake s3://my-bucket/events/ --buffer-seconds 5 --fail-rate 0.1'},
+    {description: 'The Kinesis shape: a stream of 2 shards, its consumer writing batches of up to 500 records or every 5 seconds', command: '<%= config.bin %> <%= command.id %> --lake ./lake --ingest kinesis --shards 2 --batch-size 500 --batch-window 5'},
   ]
 
   static override flags = {
@@ -66,6 +69,20 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
     'buffer-mb': numberFlag({description: 'Write a partition\'s buffer once it holds this many MiB, as Firehose\'s buffering size, e.g. 64 or 0.5.', default: 1, min: 0, max: 128, minExclusive: true, helpValue: 'MIB'}),
     'fail-rate': numberFlag({description: 'The share of records in each PutRecordBatch that fail with ServiceUnavailableException, e.g. 0.1.', default: 0, min: 0, max: 1, helpValue: 'RATE'}),
     'throttle-rate': numberFlag({description: 'The share of put calls that fail whole with ServiceUnavailableException, e.g. 0.05.', default: 0, min: 0, max: 1, helpValue: 'RATE'}),
+    ingest: Flags.string({
+      description: 'Where the pixel puts hits, as the stack\'s pixel:ingest: firehose (buffered delivery) or kinesis (a stream and its exactly-once consumer), e.g. kinesis.',
+      options: ['firehose', 'kinesis'],
+      default: 'firehose',
+    }),
+    shards: Flags.integer({description: 'The Kinesis stream\'s shards; records are placed by the MD5 of their partition key, e.g. 4.', default: 1, min: 1, max: 64}),
+    'batch-size': Flags.integer({description: 'The Kinesis consumer\'s BatchSize: the most records of a shard written as one batch, e.g. 100.', default: 1000, min: 1, max: 10_000}),
+    'batch-window': Flags.integer({
+      description: 'The Kinesis consumer\'s MaximumBatchingWindowInSeconds: a smaller batch is written this long after its first record, e.g. 60.',
+      default: 10,
+      min: 0,
+      max: 300,
+      helpValue: 'SECONDS',
+    }),
     'client-ip': Flags.string({description: 'How records store the client address, as the stack\'s pixel:clientIp, e.g. omit.', options: [...CLIENT_IP_MODES], default: 'anonymise'}),
     state: Flags.string({description: 'The folder for the demo page\'s dead letters (lost flushes) and the repair\'s ledgers, created when first needed, e.g. .pixel-dev.', default: '.pixel-dev', helpValue: 'DIR'}),
   }
@@ -95,6 +112,10 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
         // The demo page's check and repair: pixel check and pixel replay, in this process.
         audit: liveAudit({lake, validator, ipPolicy: flags['client-ip'] as IpPolicy}),
         repair: deadLetterRepair({lake, validator}),
+        ingest: flags.ingest as Ingest,
+        shards: flags.shards,
+        batchSize: flags['batch-size'],
+        batchWindowSeconds: flags['batch-window'],
         // The handler's structured logs carry no client address; stdout stays for the URLs.
         log: (entry) => process.stderr.write(`${JSON.stringify(entry)}\n`),
       }).catch((error: NodeJS.ErrnoException) => {
@@ -109,14 +130,15 @@ SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lo
       this.log(`pixel dev serving on ${server.url}`)
       this.log(`  demo page  ${server.url}/`)
       this.log(`  pixel      ${server.pixelUrl}?b=${DEMO_BADGE}`)
-      this.log(`  firehose   ${server.url}  (stream ${server.stream}, AWS SDK endpoint)`)
+      this.log(`  firehose   ${server.url}  (stream ${server.stream}, AWS SDK endpoint)${server.ingest === 'firehose' ? '  <- the pixel puts here' : ''}`)
+      this.log(`  kinesis    ${server.url}  (stream ${server.stream}, ${flags.shards} shard${flags.shards === 1 ? '' : 's'}, AWS SDK endpoint over HTTP/1.1)${server.ingest === 'kinesis' ? '  <- the pixel puts here' : ''}`)
       this.log(`  lake       ${lake.url}`)
       this.log('Ctrl-C flushes the buffers and exits.')
       this.logToStderr(`${await signal}: flushing buffers to ${lake.url}`)
       await server.close()
       const stats = server.stats()
       this.log(`stopped: ${stats.received} records received, ${stats.landed} landed in ${stats.objects} objects`)
-      return {url: server.url, stream: server.stream, lake: lake.url, received: stats.received, landed: stats.landed, objects: stats.objects}
+      return {url: server.url, stream: server.stream, ingest: server.ingest, lake: lake.url, received: stats.received, landed: stats.landed, objects: stats.objects}
     } finally {
       lake?.close()
     }

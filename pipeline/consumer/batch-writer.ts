@@ -28,6 +28,8 @@ export interface BatchOutcome {
   readonly partitioningFailed: number
   /** Keys written, relative to their lake (error keys with their `errors/…` prefix). */
   readonly written: string[]
+  /** The same objects with the records and bytes each holds (a union holds more than the batch gave it). */
+  readonly objects: {readonly key: string; readonly records: number; readonly bytes: number; readonly failed: boolean}[]
   /** Keys removed after their records were written into a wider object. */
   readonly deleted: string[]
   /** Groups (shard and hour) whose records were all in the lake already: nothing written. */
@@ -107,7 +109,7 @@ export async function writeBatch(records: readonly StreamRecord[], options: Batc
     // The arrival Kinesis gave the record, not the clock: a retry writes the same bytes.
     group.lines.push({sequence: BigInt(record.sequenceNumber), text: failed ? errorRecord(record.data, record.approximateArrival) : asLine(record.data)})
   }
-  const outcome = {records: records.length, partitioningFailed, written: [] as string[], deleted: [] as string[], alreadyStored: 0}
+  const outcome = {records: records.length, partitioningFailed, written: [] as string[], objects: [] as BatchOutcome['objects'][number][], deleted: [] as string[], alreadyStored: 0}
   const failures: GroupWriteError[] = []
   for (const group of groups.values()) {
     group.lines.sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0))
@@ -116,8 +118,10 @@ export async function writeBatch(records: readonly StreamRecord[], options: Batc
     group.lines.splice(0, group.lines.length, ...unique)
     try {
       const done = await storeGroup(group)
-      if (done.written) outcome.written.push(group.shown + done.written)
-      else outcome.alreadyStored++
+      if (done.written) {
+        outcome.written.push(group.shown + done.written)
+        outcome.objects.push({key: group.shown + done.written, records: done.records ?? 0, bytes: done.bytes ?? 0, failed: group.shown !== ''})
+      } else outcome.alreadyStored++
       outcome.deleted.push(...done.deleted.map((key) => group.shown + key))
     } catch (error) {
       failures.push(new GroupWriteError(String(group.lines[0].sequence), {cause: error}))
@@ -181,7 +185,7 @@ const overlaps = (a: {first: bigint; last: bigint}, b: {first: bigint; last: big
 const contains = (outer: {first: bigint; last: bigint}, inner: {first: bigint; last: bigint}) => outer.first <= inner.first && inner.last <= outer.last
 
 /** Stores one group exactly once; returns the key written (none when its records were all stored) and the keys deleted. */
-async function storeGroup(group: Group): Promise<{written?: string; deleted: string[]}> {
+async function storeGroup(group: Group): Promise<{written?: string; records?: number; bytes?: number; deleted: string[]}> {
   const batch = {first: group.lines[0].sequence, last: group.lines[group.lines.length - 1].sequence}
   const stored = await storedOf(group)
   // Every stored object reachable through overlaps: the union must leave no two that overlap.
@@ -200,8 +204,9 @@ async function storeGroup(group: Group): Promise<{written?: string; deleted: str
   const key = keyOf(group, batch.first, batch.last)
   const body = (lines: Buffer[]) => gzipSync(Buffer.concat(lines))
   if (touched.length === 0) {
-    await group.lake.write(key, body(group.lines.map((l) => l.text)))
-    return {written: key, deleted: []}
+    const bytes = body(group.lines.map((l) => l.text))
+    await group.lake.write(key, bytes)
+    return {written: key, records: group.lines.length, bytes: bytes.length, deleted: []}
   }
 
   // The objects no other piece (the batch included) holds: the rest are copies to remove.
@@ -244,11 +249,12 @@ async function storeGroup(group: Group): Promise<{written?: string; deleted: str
   }
   const union = [...lead, ...lines, ...tail]
   const unionKey = keyOf(group, left[0]?.first ?? batch.first, right[0]?.last ?? batch.last)
-  await group.lake.write(unionKey, body(union))
+  const unionBytes = body(union)
+  await group.lake.write(unionKey, unionBytes)
   const replaced = touched.filter((object) => object.key !== unionKey)
   await removeCopies(group.lake, replaced.filter((o) => o !== left[0] && o !== right[0]), new Set(union.map(String)))
   for (const object of [left[0], right[0]]) if (object && object.key !== unionKey) await group.lake.delete(object.key)
-  return {written: unionKey, deleted: replaced.map((o) => o.key)}
+  return {written: unionKey, records: union.length, bytes: unionBytes.length, deleted: replaced.map((o) => o.key)}
 }
 
 /** Deletes objects whose every record is in `kept` (what was written or stays); refuses otherwise. */

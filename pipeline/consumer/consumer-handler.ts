@@ -4,7 +4,7 @@ import {EVENTS_ROOT} from '../../lake/layout/bucket-layout.js'
 import type {Lake} from '../../lake/store/lake.js'
 import {S3Lake} from '../../lake/store/s3-lake.js'
 import {describeError, jsonLineLogger, type Logger} from '../handler/structured-log.js'
-import {GroupWriteError, writeBatch} from './batch-writer.js'
+import {type BatchOutcome, GroupWriteError, writeBatch} from './batch-writer.js'
 import {CONSUMER_ENV} from './consumer-environment.js'
 import {streamRecords} from './stream-record.js'
 
@@ -17,6 +17,8 @@ export interface ConsumerHandlerOptions {
   readonly errorLake?: Lake
   /** @default JSON lines on stdout */
   readonly log?: Logger
+  /** Told what each batch stored (pixel dev's demo page shows it). */
+  readonly onStored?: (outcome: BatchOutcome) => void
 }
 
 export type ConsumerHandler = (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse>
@@ -39,10 +41,12 @@ export function createConsumerHandler(options: ConsumerHandlerOptions): Consumer
     const shards = [...new Set(records.map((r) => r.shard))]
     try {
       const outcome = await writeBatch(records, {lake: options.lake, errorLake: options.errorLake})
+      options.onStored?.(outcome)
       log({level: 'info', event: 'batch_stored', shards, records: outcome.records, partitioning_failed: outcome.partitioningFailed, written: outcome.written.length, deleted: outcome.deleted.length, already_stored: outcome.alreadyStored})
       return {batchItemFailures: []}
     } catch (error) {
       if (!(error instanceof GroupWriteError)) throw error
+      if (error.partial) options.onStored?.(error.partial)
       log({level: 'error', event: 'batch_store_failed', shards, from_sequence: error.firstSequence, ...describeError(error.cause)})
       return {batchItemFailures: [{itemIdentifier: error.firstSequence}]}
     }

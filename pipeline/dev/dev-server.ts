@@ -2,6 +2,7 @@ import {createServer, type IncomingMessage, type ServerResponse} from 'node:http
 import type {AddressInfo} from 'node:net'
 
 import {hourLabel, HOUR_MS} from '../../lake/scope.js'
+import {parseObjectKey} from '../../lake/layout/object-key.js'
 
 import type {Lake} from '../../lake/store/lake.js'
 import type {ClientIpMode} from '../handler/anonymise-ip.js'
@@ -10,12 +11,16 @@ import type {Logger} from '../handler/structured-log.js'
 import {DeliveryBuffer, type Delivery} from './delivery-buffer.js'
 import {DemoFaults, FAULTS, type FaultName} from './demo-faults.js'
 import {DEMO_ACTION_HEADER, DEMO_CONTENT_SECURITY_POLICY, type DemoState, type DevStats, type LandedObject, type RecentHit, type RepairState, demoPage} from './demo-page.js'
-import {FirehoseApiError} from './errors.js'
+import {FirehoseApiError, KinesisApiError} from './errors.js'
 import {createFirehoseApi, errorAnswer} from './firehose-api.js'
 import {type Audit, LiveCheck} from './live-check.js'
 import {LiveFeed} from './live-feed.js'
 import {MinuteCounts} from './minute-counts.js'
 import {objectText} from './object-text.js'
+import type {Ingest} from '../handler/handler-environment.js'
+import {createKinesisApi, kinesisErrorAnswer, KINESIS_TARGET_PREFIX} from './kinesis-api.js'
+import {DevKinesisConsumer} from './kinesis-consumer.js'
+import {DevStream} from './kinesis-stream.js'
 import {createPixelEndpoint, requestPath} from './pixel-endpoint.js'
 
 /** What a repair did: pixel replay's account for the hour. */
@@ -49,6 +54,17 @@ export interface DevServerOptions {
   /** Decides which calls and records fail under the rates. @default Math.random */
   readonly random?: () => number
   readonly clientIp?: ClientIpMode
+  /**
+   * Where the pixel puts hits: the Firehose API (delivery buffers) or the Kinesis API (a stream
+   * whose consumer writes the lake exactly once). Both APIs answer either way. @default 'firehose'
+   */
+  readonly ingest?: Ingest
+  /** The Kinesis stream's shards. @default 1 */
+  readonly shards?: number
+  /** The Kinesis consumer's BatchSize. @default 1000 */
+  readonly batchSize?: number
+  /** The Kinesis consumer's MaximumBatchingWindowInSeconds. @default 10 */
+  readonly batchWindowSeconds?: number
   /** The handler's structured logs. @default dropped */
   readonly log?: Logger
   readonly onDelivered?: (delivery: Delivery) => void
@@ -70,10 +86,11 @@ export interface DevServerOptions {
 }
 
 export interface DevServer {
-  /** `http://127.0.0.1:N`: the demo page at `/`, the Firehose API at `POST /`. */
+  /** `http://127.0.0.1:N`: the demo page at `/`, the Firehose and Kinesis APIs at `POST /`. */
   readonly url: string
   readonly pixelUrl: string
   readonly stream: string
+  readonly ingest: Ingest
   stats(): DevStats
   /** Writes every buffer to the lake now. */
   flush(): Promise<void>
@@ -93,8 +110,9 @@ const CLOSE_GRACE_MS = 5_000
 
 /**
  * The whole pipeline on one machine, on one port of 127.0.0.1: the pixel (`GET|HEAD /p.gif`)
- * run by the real handler, a Firehose-compatible API (`POST /`), delivery into `lake` as
- * Firehose does it, and a demo page (`GET /`).
+ * run by the real handler, a Firehose-compatible API and a Kinesis-compatible API (`POST /`,
+ * told apart by `X-Amz-Target`), delivery into `lake` as Firehose does it or as the stack's
+ * Kinesis consumer does it (`ingest` says which the pixel uses), and a demo page (`GET /`).
  *
  * @example
  * const server = await startDevServer({lake: new LocalLake('lake'), port: 4573})
@@ -120,7 +138,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const repairState: {status: RepairState['status']; last: RepairState['last']} = {status: 'idle', last: null}
 
   const log: Logger = (entry) => {
-    if (entry.event === 'firehose_put_failed') {
+    if (entry.event === 'firehose_put_failed' || entry.event === 'kinesis_put_failed') {
       tally.hitsLost++
       feed?.changed()
     }
@@ -195,6 +213,43 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     backend: {add},
   })
 
+  const ingest = options.ingest ?? 'firehose'
+  const kinesisStream = new DevStream({name: stream, shards: options.shards ?? 1})
+  const kinesis = createKinesisApi({stream: kinesisStream, failRate: options.failRate, throttleRate: options.throttleRate, random: options.random})
+  const consumer = new DevKinesisConsumer({
+    stream: kinesisStream,
+    lake: options.lake,
+    batchSize: options.batchSize ?? 1000,
+    batchWindowSeconds: options.batchWindowSeconds ?? 10,
+    // Each stored batch would be a line; only what went wrong is worth one.
+    log: (entry) => {
+      if (entry.level !== 'info') log(entry)
+    },
+    onStored: (outcome) => {
+      const at = new Date().toISOString()
+      for (const object of outcome.objects) {
+        knownKeys.add(object.key)
+        if (knownKeys.size > KNOWN_KEYS) knownKeys.delete(knownKeys.values().next().value as string)
+        const hour = object.failed ? null : (parseObjectKey(object.key)?.hour ?? null)
+        if (hour) deliveredHours.add(hour)
+        landedObjects.unshift({key: object.key, hour, records: object.records, size: object.bytes, at, fault: null})
+      }
+      landedObjects.splice(LANDED_SHOWN)
+      liveCheck?.request()
+      feed?.changed()
+    },
+  })
+  kinesisStream.onPut((shard, count) => {
+    minutes.add('records', count)
+    for (const held of shard.records.slice(-Math.min(count, RECENT_HITS))) {
+      // No delivery sequence: the consumer's objects are named by Kinesis sequence numbers instead.
+      const hit = recentHit(held.data, -1)
+      if (hit) recent.unshift(hit)
+    }
+    recent.splice(RECENT_HITS)
+    feed?.changed()
+  })
+
   const server = createServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -205,17 +260,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   })
   const port = (server.address() as AddressInfo).port
   const url = `http://${HOST}:${port}`
-  const pixel = createPixelEndpoint({firehoseUrl: url, stream, clientIp: options.clientIp, log})
+  const pixel = createPixelEndpoint({firehoseUrl: url, stream, clientIp: options.clientIp, log, ingest})
 
   const stats = (): DevStats => {
     const counts = buffer.stats()
+    const consumed = consumer.stats()
+    const put = kinesisStream.shards.reduce((sum, shard) => sum + kinesisStream.end(shard), 0)
     return {
       stream,
       lake: options.lake.url,
-      received: counts.received,
-      landed: counts.delivered,
-      partitioningFailed: counts.partitioningFailed,
-      objects: counts.objects,
+      received: counts.received + put,
+      landed: counts.delivered + consumed.landed,
+      partitioningFailed: counts.partitioningFailed + consumed.partitioningFailed,
+      objects: counts.objects + consumed.objects,
       lost: counts.lost,
       ...tally,
       recent: recent.map(({seq: _seq, ...hit}) => hit),
@@ -323,9 +380,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const action = path === '/repair' || path.startsWith('/faults/')
     if (method === 'POST' && path === '/') {
       const body = await readBody(request, MAX_BODY_BYTES)
+      const target = header(request, 'x-amz-target')
+      // One port, two services: the SDKs name theirs in X-Amz-Target.
+      const isKinesis = target?.startsWith(KINESIS_TARGET_PREFIX) === true
       const answer = body === undefined
-        ? errorAnswer(new FirehoseApiError('InvalidArgumentException', 'Records size exceeds 4 MB limit'))
-        : firehose(header(request, 'x-amz-target'), body)
+        ? isKinesis
+          ? kinesisErrorAnswer(new KinesisApiError('InvalidArgumentException', 'Records size exceeds 5 MB limit'))
+          : errorAnswer(new FirehoseApiError('InvalidArgumentException', 'Records size exceeds 4 MB limit'))
+        : isKinesis
+          ? kinesis(target, body)
+          : firehose(target, body)
       response.writeHead(answer.status, answer.headers)
       response.end(answer.body)
       return
@@ -378,8 +442,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     url,
     pixelUrl: `${url}${PIXEL_PATH}`,
     stream,
+    ingest,
     stats,
-    flush: () => buffer.flush(),
+    async flush() {
+      await buffer.flush()
+      await consumer.flush()
+    },
     close() {
       closing ??= (async () => {
         // Live streams never end on their own: end them first, so that closing waits for real work only.
@@ -392,8 +460,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         await stopped
         clearTimeout(grace)
         pixel.close()
+        kinesisStream.close()
         await buffer.close()
         await liveCheck?.close()
+        await consumer.close()
       })()
       return closing
     },

@@ -40,3 +40,25 @@ export class DeliveryFailedError extends PipelineError {
     this.name = 'DeliveryFailedError'
   }
 }
+
+/** The Kinesis error names the dev server answers with, as the real service spells them. */
+export type KinesisErrorType =
+  | 'ValidationException'
+  | 'SerializationException'
+  | 'UnknownOperationException'
+  | 'InvalidArgumentException'
+  | 'ResourceNotFoundException'
+  | 'ExpiredIteratorException'
+  | 'ProvisionedThroughputExceededException'
+
+/** A Kinesis call that fails whole; it becomes the service's error answer, as `FirehoseApiError` does. */
+export class KinesisApiError extends PipelineError {
+  readonly type: KinesisErrorType
+  readonly status = 400
+
+  constructor(type: KinesisErrorType, message: string) {
+    super(message)
+    this.name = 'KinesisApiError'
+    this.type = type
+  }
+}

@@ -2,9 +2,12 @@ import {randomUUID} from 'node:crypto'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {FirehoseClient, type PutRecordCommand} from '@aws-sdk/client-firehose'
+import {KinesisClient, type PutRecordCommand as KinesisPutRecordCommand} from '@aws-sdk/client-kinesis'
+import {NodeHttpHandler} from '@smithy/node-http-handler'
 import type {APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2} from 'aws-lambda'
 
 import type {ClientIpMode} from '../handler/anonymise-ip.js'
+import type {Ingest} from '../handler/handler-environment.js'
 import {createPixelHandler} from '../handler/pixel-handler.js'
 import type {Logger} from '../handler/structured-log.js'
 
@@ -21,6 +24,8 @@ export interface PixelEndpointOptions {
   readonly stream: string
   /** @default 'anonymise' */
   readonly clientIp?: ClientIpMode
+  /** Where the handler puts hits: this server's Firehose API or its Kinesis API. @default 'firehose' */
+  readonly ingest?: Ingest
   /** Longer than the Lambda's 300 ms: a busy laptop is slower than Firehose. @default 2000 */
   readonly timeoutMs?: number
   readonly log: Logger
@@ -40,17 +45,23 @@ export interface PixelEndpoint {
  * server.on('request', (req, res) => endpoint.handle(req, res))
  */
 export function createPixelEndpoint(options: PixelEndpointOptions): PixelEndpoint {
-  const client = new FirehoseClient({
-    endpoint: options.firehoseUrl,
-    region: 'us-east-1',
-    credentials: {accessKeyId: 'pixel-dev', secretAccessKey: 'pixel-dev'},
-    maxAttempts: 2,
-  })
+  const reach = {endpoint: options.firehoseUrl, region: 'us-east-1', credentials: {accessKeyId: 'pixel-dev', secretAccessKey: 'pixel-dev'}, maxAttempts: 2}
+  const client = new FirehoseClient(reach)
+  // The Kinesis client speaks HTTP/2 unless told otherwise; this server speaks HTTP/1.1.
+  const kinesisClient = options.ingest === 'kinesis' ? new KinesisClient({...reach, requestHandler: new NodeHttpHandler()}) : undefined
   return {
     async handle(request, response) {
       let acknowledged: {eventId: string | undefined; recordId: string} | undefined
       // One handler per request, so that this request's acknowledgement is known for its answer.
+      const kinesis = kinesisClient && {
+        async send(command: KinesisPutRecordCommand, sendOptions?: {abortSignal?: AbortSignal}) {
+          const output = await kinesisClient.send(command, sendOptions)
+          if (output.SequenceNumber) acknowledged = {eventId: command.input.PartitionKey, recordId: `${output.ShardId}:${output.SequenceNumber}`}
+          return output
+        },
+      }
       const handler = createPixelHandler({
+        kinesis,
         firehose: {
           async send(command: PutRecordCommand, sendOptions) {
             const output = await client.send(command, sendOptions)
@@ -71,6 +82,7 @@ export function createPixelEndpoint(options: PixelEndpointOptions): PixelEndpoin
     },
     close() {
       client.destroy()
+      kinesisClient?.destroy()
     },
   }
 }
