@@ -49,4 +49,16 @@ describe('pixel check --schema with keywords and formats ajv does not know', () 
       `schema ${schema}: unknown keyword "maxlength" is ignored`,
     ])
   })
+
+  it('lists the same warnings under --json, where nothing but the document is printed', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    await lake.write(f.key(HOUR, 10), f.gzip(f.events(HOUR, 3)))
+    const schema = join(mkdtempSync(join(tmpdir(), 'pixel-schema-')), 'loose.json')
+    writeFileSync(schema, JSON.stringify({type: 'object', properties: {badge: {maxlength: 10}}}))
+    const {code, stdout, stderr} = await runPixel(['check', '--lake', lake.url, '--hour', HOUR, '--schema', schema, '--json'])
+    expect(code).toBe(0)
+    expect(stderr).toBe('')
+    expect(JSON.parse(stdout).warnings).toEqual([`schema ${schema}: unknown keyword "maxlength" is ignored`])
+  })
 })

@@ -37,7 +37,7 @@ describe('pixel check on the sample lake', () => {
     const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--json'])
     expect(code).toBe(1)
     const report = JSON.parse(stdout) as CheckReport
-    expect(Object.keys(report)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'engine'])
+    expect(Object.keys(report)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'engine', 'warnings'])
     expect(report.scope).toEqual({from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'})
     expect(Object.keys(report.summary)).toEqual(['objects', 'bytes', 'records', 'valid', 'invalid', 'unparseable', 'duplicateRecords'])
     expect(report.hours).toHaveLength(24)
@@ -198,6 +198,8 @@ describe('where the lake is set', () => {
     expect(code).toBe(1)
     expect(stderr).toMatch(/holds no year= partitions at all/)
     expect(stdout).toMatch(/^ {2}01:00 +0 +0 +0 +0 +0 +0 +gap$/m)
+    const json = await runPixel(['check', '--lake', scratch(), '--hour', '2026-02-10T01', '--json'])
+    expect(JSON.parse(json.stdout).warnings).toEqual([expect.stringMatching(/ holds no year= partitions at all \(nor does any folder below it\): is --lake the prefix Firehose writes to\?$/)])
   })
 })
 

@@ -205,7 +205,7 @@ lake unreachable), with one line saying why.`
     }),
   }
 
-  async run(): Promise<CheckReport & {notifications?: NotificationResult[]}> {
+  async run(): Promise<CheckReport & {warnings: string[]; notifications?: NotificationResult[]}> {
     const {flags} = await this.parse(Check)
     const config = await loadPixelConfig(this.config.configDir)
     const lakeSpec = flags.lake ?? config.lake
@@ -222,6 +222,12 @@ lake unreachable), with one line saying why.`
     const native = process.stderr.isTTY ? nativeScannerNote() : undefined
     if (native) process.stderr.write(`Warning: ${native}\n`) // one line: oclif's warn wraps to the terminal width
     const progress = progressLine()
+    // Kept for --json too, where oclif's warn prints nothing: a script must see them as well.
+    const warnings: string[] = []
+    const warn = (message: string) => {
+      warnings.push(message)
+      this.warn(message)
+    }
     let lake
     const outputs: OutputFile[] = []
     let history: HistoryStore | undefined
@@ -231,7 +237,7 @@ lake unreachable), with one line saying why.`
       const canary = parseCanary(flags.canary)
       const schemaPath = flags.schema ?? config.schema
       const schema = await loadSchema(schemaPath)
-      for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) this.warn(warning)
+      for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) warn(warning)
       const validator = compileValidator(schema, schemaPath)
       const s3 = {
         ...awsOptionsFor('s3', flags, config),
@@ -271,7 +277,7 @@ lake unreachable), with one line saying why.`
         maxObjectBytes: flags['max-object-size'] * MIB,
         onProgress: ({done, total, bytes, totalBytes}) =>
           progress.update(`reading ${done}/${total} objects, ${formatBytesOf(bytes, totalBytes)}`, done === total),
-        onWarning: (message) => this.warn(message),
+        onWarning: warn,
         quarantine: quarantine && ((entry) => quarantine!.add(entry)),
         canary,
         history,
@@ -290,7 +296,7 @@ lake unreachable), with one line saying why.`
       }
       if (!this.jsonEnabled()) this.log(`${terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd()}${engineLines(report)}`)
       if (!report.ok) process.exitCode = 1
-      if (targets.length === 0) return report
+      if (targets.length === 0) return {...report, warnings}
       // After the report is out: a notification can fail, but never hide the report or change the exit code.
       const notifications = await sendNotifications(report, {
         targets,
@@ -301,7 +307,7 @@ lake unreachable), with one line saying why.`
         sns: awsOptionsFor('sns', flags, config),
       })
       for (const result of notifications) if (!result.ok) process.stderr.write(`Warning: ${notificationWarning(result)}\n`)
-      return {...report, notifications}
+      return {...report, warnings, notifications}
     } finally {
       progress.done()
       lake?.close()
