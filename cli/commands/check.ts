@@ -296,9 +296,10 @@ lake unreachable), with one line saying why.`
       }
       if (!this.jsonEnabled()) this.log(`${terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd()}${engineLines(report)}`)
       if (!report.ok) process.exitCode = 1
-      if (targets.length === 0) return {...report, warnings}
+      const printed = {...report, warnings}
+      if (targets.length === 0) return printed
       // After the report is out: a notification can fail, but never hide the report or change the exit code.
-      const notifications = await sendNotifications(report, {
+      const notifications = await sendNotifications(printed, {
         targets,
         when: flags['notify-on'] as 'failure' | 'always',
         failOn,
@@ -307,7 +308,7 @@ lake unreachable), with one line saying why.`
         sns: awsOptionsFor('sns', flags, config),
       })
       for (const result of notifications) if (!result.ok) process.stderr.write(`Warning: ${notificationWarning(result)}\n`)
-      return {...report, warnings, notifications}
+      return {...printed, notifications}
     } finally {
       progress.done()
       lake?.close()
