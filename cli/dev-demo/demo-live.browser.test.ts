@@ -11,7 +11,7 @@ import {tempLake} from '../../fixtures/test-support/temp-lake.js'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {LEDGER_SUFFIX} from '../../replay/replay-sources.js'
-import {launchChromium, layoutProblems, pageProblems, screenshotDir} from '../../pipeline/dev/test-support/browser.js'
+import {launchChromium, layoutProblems, pageProblems, screenshotDir, seriousAxeViolations} from '../../pipeline/dev/test-support/browser.js'
 import {devServer, firehoseClient, lakeObjects} from '../../pipeline/dev/test-support/dev-server-fixture.js'
 import {objectText} from '../../pipeline/dev/object-text.js'
 import type {Lake} from '../../lake/store/lake.js'
@@ -63,7 +63,7 @@ async function hourRecords(lake: Lake, hour: string): Promise<Record<string, unk
 const findingIn = (page: Page, check: string) => page.locator(`#check-hours [data-check="${check}"]`)
 
 describe('the demo page with pixel check running', () => {
-  it('shows the check catching a batch delivered twice, a corrupt object and a lost flush, and the repair healing the hour, by keyboard', async () => {
+  it('shows the check catching a batch delivered twice, a corrupt object and a lost flush, and the repair healing the hour, by keyboard, with no serious accessibility violation', async () => {
     const {server, lake, stateDir} = await demo()
     const page = await browser.newPage({viewport: {width: 1280, height: 900}})
     const problems = pageProblems(page)
@@ -123,6 +123,7 @@ describe('the demo page with pixel check running', () => {
       await server.flush()
       expect(await hourRecords(lake, gapHour!)).toHaveLength(20)
 
+      expect(await seriousAxeViolations(page)).toEqual([])
       await page.screenshot({path: join(screenshotDir(), 'demo-faults-1280.png'), fullPage: true})
       await page.setViewportSize({width: 390, height: 844})
       const layout = await layoutProblems(page)

@@ -100,7 +100,7 @@ section{background:var(--panel);border:1px solid var(--line);border-radius:8px;p
 .muted{color:var(--muted)}
 .small{font-size:.85rem}
 .badge{display:inline-flex;font:12px/20px Verdana,sans-serif;color:#fff;border-radius:3px;overflow:hidden;margin:0}
-.badge .label{background:#555;padding:0 6px}.badge .value{background:#4c1;padding:0 6px}
+.badge .label{background:#555;padding:0 6px}.badge .value{background:#2a7a14;padding:0 6px}
 .conn{font-size:.85rem;padding:.1rem .5rem;border-radius:999px;border:1px solid var(--line)}
 .conn.live{color:var(--ok);border-color:var(--ok)}.conn.down{color:var(--bad);border-color:var(--bad)}
 .counts{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;margin:.25rem 0 .5rem;padding:0;list-style:none}
@@ -229,7 +229,7 @@ function drawChart(minutes) {
     rect.setAttribute('class', 'bar')
     rect.setAttribute('data-records', String(m.records))
     const title = document.createElementNS(SVG, 'title')
-    title.textContent = clock(m.minute).slice(0, 5) + ': ' + m.records + ' records, ' + m.hits + ' hits, ' + m.refused + ' refused'
+    title.textContent = clock(m.minute).slice(0, 5) + ': ' + count(m.records, 'record') + ', ' + count(m.hits, 'hit') + ', ' + m.refused + ' refused'
     rect.append(title)
     bars.push(rect)
     if (m.refused > 0) {
@@ -260,7 +260,7 @@ function drawChart(minutes) {
   $('chart-max').textContent = 'top line: ' + max + ' a minute'
   $('chart-from').textContent = clock(minutes[0] && minutes[0].minute).slice(0, 5)
   $('chart-to').textContent = 'now'
-  $('chart-summary').textContent = 'This minute: ' + last.records + ' records taken, ' + last.hits + ' hits, ' + last.refused + ' refused.'
+  $('chart-summary').textContent = 'This minute: ' + count(last.records, 'record') + ' taken, ' + count(last.hits, 'hit') + ', ' + last.refused + ' refused.'
 }
 
 function drawBuffer() {

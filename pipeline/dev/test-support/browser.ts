@@ -1,4 +1,5 @@
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -56,4 +57,12 @@ export async function layoutProblems(page: Page): Promise<{scrollWidth: number; 
     }
     return {scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, splitWords}
   })()`)
+}
+
+/** axe-core's serious and critical violations in the page as it is now (run in the page, past its CSP). */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'))
+  return page.evaluate(`axe.run().then((result) => result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)
 }
