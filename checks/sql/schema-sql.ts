@@ -35,6 +35,9 @@ const ANNOTATIONS = new Set([
   'definitions', '$defs', 'contentMediaType', 'contentEncoding', 'contentSchema', 'then', 'else', 'format', 'additionalItems',
 ])
 
+/** Why not, oneOf and an if condition are not compiled when a keyword inside them is not: judged leniently there, they would reject what ajv accepts. */
+const UNCERTAIN = 'holds a keyword not checked on this engine, whose result it depends on'
+
 /** Keywords ajv knows that this compiler does not express in SQL. */
 const NOT_EXPRESSED: Record<string, string> = {
   unevaluatedProperties: 'depends on which properties other subschemas evaluated',
@@ -76,6 +79,9 @@ export function compileSchemaSql(schema: Record<string, unknown> | boolean, ops:
   const rules = checks(schema, record, {sql: "''", fixed: true}, '', ctx, 0)
   return {rules, notChecked: ctx.notChecked}
 }
+
+/** Whether the schema is read as 2020-12 (prefixItems, then items for the rest), as record-validator.ts picks ajv's dialect. */
+const is2020 = (ctx: Context) => typeof ctx.root.$schema === 'string' && ctx.root.$schema.includes('2020-12')
 
 /** The SQL boolean "value satisfies schema" (true for an absent value). */
 function passes(schema: unknown, v: string, at: string, ctx: Context, depth: number): string {
@@ -244,8 +250,14 @@ function checks(schema: unknown, v: string, ptr: Pointer, at: string, ctx: Conte
         out.push(rule(keyword, `${isKind('object')} AND ${ops.len(ops.keys(v))} ${keyword === 'minProperties' ? '<' : '>'} ${fmt(value as number)}`, `must NOT have ${keyword === 'minProperties' ? 'fewer' : 'more'} than ${fmt(value as number)} properties`))
         break
       case 'items': {
-        if (Array.isArray(value)) {
-          skip(keyword, 'tuple items (an array of schemas) are not compiled')
+        // Tuples: items as an array (draft-07, then additionalItems judges the rest), or prefixItems (2020-12, then items judges the rest).
+        const prefix = Array.isArray(value) ? value : is2020(ctx) && Array.isArray(s.prefixItems) ? s.prefixItems : undefined
+        const rest = Array.isArray(value) ? s.additionalItems : value
+        const restKeyword = Array.isArray(value) ? 'additionalItems' : 'items'
+        if (Array.isArray(value)) skip(keyword, 'tuple items (an array of schemas) are not compiled')
+        if (prefix !== undefined) {
+          if (rest === false) out.push(rule(restKeyword, `${isKind('array')} AND ${ops.len(ops.elements(v))} > ${prefix.length}`, `must NOT have more than ${prefix.length} items`))
+          else if (rest !== undefined && rest !== true) skip(restKeyword, `applies to the items after the first ${prefix.length}, which is not compiled`)
           break
         }
         const x = `x${ctx.vars++}`
@@ -292,23 +304,36 @@ function checks(schema: unknown, v: string, ptr: Pointer, at: string, ctx: Conte
         break
       }
       case 'multipleOf':
-        if (typeof value === 'number' && value > 0) out.push(rule('multipleOf', `${isKind('number')} AND ${num} / ${fmt(value)} <> ${ops.trunc(`${num} / ${fmt(value)}`)}`, `must be multiple of ${fmt(value)}`))
+        // As ajv tests it (quotient !== parseInt(quotient)): a quotient of 1e21 or more prints in exponent form, so it always fails.
+        if (typeof value === 'number' && value > 0) out.push(rule('multipleOf', `${isKind('number')} AND (${num} / ${fmt(value)} <> ${ops.trunc(`${num} / ${fmt(value)}`)} OR abs(${num} / ${fmt(value)}) >= 1e21)`, `must be multiple of ${fmt(value)}`))
         break
       case 'allOf':
         for (const [i, sub] of ((value as unknown[]) ?? []).entries()) out.push(...checks(sub, v, ptr, `${at}/allOf/${i}`, ctx, depth + 1))
         break
       case 'anyOf':
       case 'oneOf': {
+        const before = ctx.notChecked.length
         const branches = ((value as unknown[]) ?? []).map((sub, i) => passes(sub, v, `${at}/${keyword}/${i}`, ctx, depth + 1))
-        if (keyword === 'anyOf') out.push(rule('anyOf', `${v} IS NOT NULL AND NOT (${branches.map((b) => `(${b})`).join(' OR ') || 'false'})`, 'must match a schema in anyOf'))
+        // A branch SQL judges more leniently than ajv makes anyOf lenient too, but oneOf could then see two matches where ajv sees one: a wrong rejection.
+        if (keyword === 'oneOf' && ctx.notChecked.length > before) skip(keyword, UNCERTAIN)
+        else if (keyword === 'anyOf') out.push(rule('anyOf', `${v} IS NOT NULL AND NOT (${branches.map((b) => `(${b})`).join(' OR ') || 'false'})`, 'must match a schema in anyOf'))
         else out.push(rule('oneOf', `${v} IS NOT NULL AND (${branches.map((b) => `CASE WHEN ${b} THEN 1 ELSE 0 END`).join(' + ') || '0'}) <> 1`, 'must match exactly one schema in oneOf'))
         break
       }
-      case 'not':
-        out.push(rule('not', `${v} IS NOT NULL AND ${passes(value, v, `${at}/not`, ctx, depth + 1)}`, 'must NOT be valid'))
+      case 'not': {
+        const before = ctx.notChecked.length
+        const inner = passes(value, v, `${at}/not`, ctx, depth + 1)
+        if (ctx.notChecked.length > before) skip(keyword, UNCERTAIN)
+        else out.push(rule('not', `${v} IS NOT NULL AND ${inner}`, 'must NOT be valid'))
         break
+      }
       case 'if': {
+        const before = ctx.notChecked.length
         const cond = passes(value, v, `${at}/if`, ctx, depth + 1)
+        if (ctx.notChecked.length > before) {
+          skip(keyword, `${UNCERTAIN}, so which of then and else applies is unknown`)
+          break
+        }
         if (s.then !== undefined) out.push(rule('if', `${v} IS NOT NULL AND (${cond}) AND NOT (${passes(s.then, v, `${at}/then`, ctx, depth + 1)})`, 'must match "then" schema'))
         if (s.else !== undefined) out.push(rule('if', `${v} IS NOT NULL AND NOT (${cond}) AND NOT (${passes(s.else, v, `${at}/else`, ctx, depth + 1)})`, 'must match "else" schema'))
         break

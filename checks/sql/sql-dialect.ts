@@ -87,7 +87,8 @@ export const DUCKDB: DialectOps = {
   kind: (v) => `CASE json_type(${v}) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' WHEN 'VARCHAR' THEN 'string' WHEN 'BOOLEAN' THEN 'boolean' WHEN 'NULL' THEN 'null' WHEN 'BIGINT' THEN 'number' WHEN 'UBIGINT' THEN 'number' WHEN 'DOUBLE' THEN 'number' WHEN 'HUGEINT' THEN 'number' END`,
   num: (v) => `TRY_CAST(json_extract_string(${v}, '$') AS DOUBLE)`,
   str: (v) => `json_extract_string(${v}, '$')`,
-  elements: (v) => `TRY_CAST(${v} AS JSON[])`,
+  // The cast makes a null element SQL NULL, which every rule reads as absent: it must stay JSON null.
+  elements: (v) => `list_transform(TRY_CAST(${v} AS JSON[]), lambda je: coalesce(je, json('null')))`,
   keys: (v) => `json_keys(CASE WHEN json_type(${v}) = 'OBJECT' THEN ${v} END)`,
   len: (list) => `len(${list})`,
   countWhere: (list, x, pred) => `len(list_filter(${list}, lambda ${x}: coalesce(${pred}, false)))`,
@@ -129,7 +130,8 @@ export const TRINO: DialectOps = {
   kind: (v) => `CASE WHEN ${v} IS NULL THEN NULL ELSE CASE substr(json_format(${v}), 1, 1) WHEN '{' THEN 'object' WHEN '[' THEN 'array' WHEN '"' THEN 'string' WHEN 't' THEN 'boolean' WHEN 'f' THEN 'boolean' WHEN 'n' THEN 'null' ELSE 'number' END END`,
   num: (v) => `try_cast(${v} AS DOUBLE)`,
   str: (v) => `try_cast(${v} AS VARCHAR)`,
-  elements: (v) => `try_cast(${v} AS ARRAY(JSON))`,
+  // As in DuckDB: a null element must stay JSON null, never SQL NULL (absent).
+  elements: (v) => `transform(try_cast(${v} AS ARRAY(JSON)), je -> coalesce(je, json_parse('null')))`,
   keys: (v) => `map_keys(try_cast(${v} AS MAP(VARCHAR, JSON)))`,
   len: (list) => `cardinality(${list})`,
   countWhere: (list, x, pred) => `cardinality(filter(${list}, ${x} -> coalesce(${pred}, false)))`,
