@@ -31,12 +31,12 @@ afterEach(() => {
 })
 
 /** pixel dev as `pixel dev` runs it: pixel check after each flush, the faults, the repair; flushing a second after a partition's first record. */
-async function demo() {
+async function demo(options: {random?: () => number} = {}) {
   const lake = tempLake()
   const stateDir = mkdtempSync(join(tmpdir(), 'pixel-dev-state-'))
   stateDirs.push(stateDir)
   const validator = compileValidator(await loadSchema())
-  const {server} = await devServer({lake, stateDir, bufferSeconds: 1, auditDebounceMs: 50, audit: liveAudit({lake, validator}), repair: deadLetterRepair({lake, validator})})
+  const {server} = await devServer({...options, lake, stateDir, bufferSeconds: 1, auditDebounceMs: 50, audit: liveAudit({lake, validator}), repair: deadLetterRepair({lake, validator})})
   return {server, lake, stateDir}
 }
 
@@ -136,8 +136,9 @@ describe('the demo page with pixel check running', () => {
     }
   })
 
-  it('shows Firehose throttling and failing records for a minute in the chart and the counts', async () => {
-    const {server} = await demo()
+  it('shows Firehose throttling and failing records for a minute in the chart and the counts, hits the pixel lost included', async () => {
+    // Every draw under the rates loses: each call is throttled while the fault lasts, and only then.
+    const {server} = await demo({random: () => 0})
     const page = await browser.newPage({viewport: {width: 1280, height: 900}})
     const problems = pageProblems(page)
     try {
@@ -155,10 +156,15 @@ describe('the demo page with pixel check running', () => {
         const output = await client.send(new PutRecordBatchCommand({DeliveryStreamName: server.stream, Records: records})).catch(() => ({FailedPutCount: records.length}))
         refused += output.FailedPutCount ?? 0
       }
-      expect(refused).toBeGreaterThan(0)
-      await expect.poll(() => page.textContent('#refused')).toBe(String(refused))
+      expect(refused).toBe(200)
+      // The pixel still answers every hit with the GIF; the records are lost (the handler logs firehose_put_failed).
+      for (let hit = 0; hit < 3; hit++) expect((await fetch(`${server.pixelUrl}?b=docs`)).status).toBe(200)
+      await expect.poll(() => page.textContent('#hitsLost')).toBe('3')
+      expect(server.stats()).toMatchObject({hitsLost: 3})
+      // Each hit's put was refused at least once (the handler's SDK retries once).
+      expect(server.stats().refused).toBeGreaterThanOrEqual(refused + 3)
+      await expect.poll(() => page.textContent('#refused')).toBe(String(server.stats().refused))
       await expect.poll(() => page.locator('#chart rect.refused').count()).toBeGreaterThan(0)
-      expect(server.stats().refused).toBe(refused)
       expect(problems).toEqual([])
     } finally {
       await page.close()

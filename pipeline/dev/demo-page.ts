@@ -356,7 +356,7 @@ function drawFaults() {
 
 function draw() {
   if (!state) return
-  for (const id of ['landed', 'received', 'objects', 'lost', 'refused', 'hits']) {
+  for (const id of ['landed', 'received', 'objects', 'lost', 'refused', 'hits', 'hitsLost']) {
     $(id).textContent = String(state[id])
     const label = $(id).nextElementSibling
     if (label && label.dataset.one) label.textContent = state[id] === 1 ? label.dataset.one : label.dataset.one + 's'
@@ -481,7 +481,8 @@ export function demoPage(stats: Pick<DevStats, 'stream' | 'lake' | 'landed' | 'r
 <li><strong id="landed">${stats.landed}</strong> landed</li>
 <li><strong id="objects">${stats.objects}</strong> <span data-one="object">objects</span></li>
 <li><strong id="refused">0</strong> refused</li>
-<li><strong id="lost">0</strong> lost</li>
+<li><strong id="hitsLost">0</strong> <span data-one="hit">hits</span> lost</li>
+<li><strong id="lost">0</strong> <span data-one="record">records</span> lost in flushes</li>
 </ul>
 <div class="axis"><span class="muted">last 30 minutes</span><span id="chart-max"></span></div>
 <svg id="chart" class="chart" viewBox="0 0 600 150" preserveAspectRatio="none" role="img" aria-labelledby="chart-summary"></svg>
