@@ -186,7 +186,31 @@ describe('runCheck', () => {
     await lake.write(f.key(HOUR), gzipSync([...lines, '{oops'].join('\n')))
     const {summary, hours} = await check(lake)
     expect(summary).toMatchObject({objects: 1, records: 5, valid: 3, invalid: 2, unparseable: 1, duplicateRecords: 0})
-    expect(hours).toEqual([{hour: HOUR, objects: 1, records: 5, valid: 3, invalid: 2, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false}])
+    expect(hours).toEqual([{hour: HOUR, objects: 1, bytes: summary.bytes, records: 5, valid: 3, invalid: 2, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false, lag: expect.any(Object)}])
+  })
+
+  it('gives each hour its stored bytes and the lag of its records, from record time to arrival', async () => {
+    const lake = tempLake()
+    const f = lakeFactory()
+    const later = '2026-02-10T06'
+    // Records at :00, :15, :30 and :45 in an object arriving 70 minutes after the hour began.
+    const first = f.gzip(f.events(HOUR, 4))
+    const second = f.gzip(f.events(HOUR, 1))
+    await lake.write(f.key(HOUR, 70), first)
+    await lake.write(f.key(HOUR, 70), second)
+    await lake.write(f.key(later, 30), f.gzip([]))
+    const {hours, summary} = await check(lake, {scope: dayScope('2026-02-10')})
+    const byHour = new Map(hours.map((h) => [h.hour, h]))
+    expect(byHour.get(HOUR)!.bytes).toBe(first.length + second.length)
+    expect(hours.reduce((sum, h) => sum + h.bytes, 0)).toBe(summary.bytes)
+    // Lags of 70, 70, 55, 40 and 25 minutes, at one-minute resolution.
+    const lag = byHour.get(HOUR)!.lag!
+    expect(lag.maxSeconds).toBe(70 * 60)
+    expect(lag.p95Seconds).toBe(70 * 60)
+    expect(lag.p50Seconds).toBeGreaterThanOrEqual(55 * 60)
+    expect(lag.p50Seconds).toBeLessThanOrEqual(56 * 60)
+    expect(byHour.get(later)!.lag).toBeNull()
+    expect(byHour.get('2026-02-10T07')).toMatchObject({bytes: 0, lag: null})
   })
 
   it('takes the earliest copy by (partition hour, key) as the original, whatever order reads finish in', async () => {

@@ -8,7 +8,7 @@ import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding, vanished
 import {ObjectVanishedError} from '../lake/errors.js'
 import {Deadline} from './deadline.js'
 import {misplacedFindings, schemaFindings, unparseableFindings} from './findings/record-findings.js'
-import {CHECKS, type CheckReport, type Finding, type HourSummary, type Severity, failsOn} from './report/report.js'
+import {CHECKS, type CheckReport, type Finding, type HourSummary, type ReportLimits, type Severity, failsOn} from './report/report.js'
 import {type ObjectScan, type QuarantineEntry, scanObject, unreadScan} from './scan/scan-object.js'
 import {DEFAULT_MAX_OBJECT_BYTES} from '../lake/codec/gunzip-object.js'
 import {ScanPool} from './scan/scan-pool.js'
@@ -121,7 +121,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   if (warning) options.onWarning?.(warning)
 
   const now = options.now ?? new Date()
-  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: hourEnded(hour, now), canary: 0, baseline: null, learning: false}]))
+  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: hourEnded(hour, now), canary: 0, baseline: null, learning: false, bytes: 0, lag: null}]))
   const metrics = new HourMetricsCollector(scope.hours)
   const canary = options.canary === undefined ? DEFAULT_CANARY : (options.canary ?? undefined)
   const ipField = options.ipField ?? 'client_ip'
@@ -177,6 +177,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       }
       const hour = hours.get(scan.hour)!
       hour.objects++
+      hour.bytes += scan.bytes
       hour.records += scan.records
       hour.valid += scan.valid
       hour.invalid += scan.invalid
@@ -214,6 +215,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   for (const hour of hourList) {
     hour.duplicateRecords = duplicateRecords.countFor(hour.hour)
     metrics.setDuplicates(hour.hour, hour.duplicateRecords, canaryDuplicates.countFor(hour.hour))
+    hour.lag = metrics.lag(hour.hour)
     summary.duplicateRecords += hour.duplicateRecords
   }
   findings.push(
@@ -241,5 +243,24 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     summary,
     hours: hourList,
     findings,
+    limits: reportLimits(options),
+  }
+}
+
+/**
+ * The limits a check judges by, its options' defaults filled in, as every engine's report states them.
+ *
+ * @example reportLimits({lake, scope, validator}).freshnessMinutes // 60
+ */
+export function reportLimits(options: Omit<CheckOptions, 'lake' | 'scope' | 'validator'>): ReportLimits {
+  const volume = options.volume ?? {drop: 0.5, spike: 3}
+  return {
+    failOn: options.failOn ?? 'error',
+    minRecords: options.minRecords ?? 1,
+    toleranceMinutes: options.toleranceMinutes ?? 15,
+    lateAfterMinutes: options.lateAfterMinutes ?? 60,
+    freshnessMinutes: options.freshnessMinutes ?? 60,
+    volumeDrop: volume.drop,
+    volumeSpike: volume.spike,
   }
 }

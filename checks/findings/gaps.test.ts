@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {findGaps} from './gaps.js'
 import type {HourSummary} from '../report/report.js'
 
-const hour = (label: string, records: number, objects = records > 0 ? 1 : 0, ended = true, canary = 0): HourSummary => ({hour: label, objects, records, valid: records, invalid: 0, duplicateRecords: 0, ended, canary, baseline: null, learning: false})
+const hour = (label: string, records: number, objects = records > 0 ? 1 : 0, ended = true, canary = 0): HourSummary => ({hour: label, objects, bytes: 0, records, valid: records, invalid: 0, duplicateRecords: 0, ended, canary, baseline: null, learning: false, lag: null})
 
 describe('findGaps', () => {
   it('reports a gap when an hour has no objects', () => {

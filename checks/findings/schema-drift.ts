@@ -1,4 +1,4 @@
-import {type Finding, finding} from '../report/report.js'
+import {type FieldDrift, type Finding, finding} from '../report/report.js'
 import type {FieldTally, JsonType} from '../scan/source-metrics.js'
 
 /** Field tallies over a number of sampled records. */
@@ -40,9 +40,11 @@ export function findSchemaDrift(day: string, current: FieldShares, past: FieldSh
     const nowShare = (now?.present ?? 0) / current.sampled
     const beforeShare = (before?.present ?? 0) / past.sampled
     let message: string | undefined
+    let change: FieldDrift['change'] = 'new'
     if (!before) {
       if (nowShare > limits.newShare) message = `field ${pointer} is new on ${day}: in ${pct(nowShare)} of records, never seen in ${since}`
     } else if (!now) {
+      change = 'gone'
       if (beforeShare > limits.goneShare) message = `field ${pointer} is gone on ${day}: it was in ${pct(beforeShare)} of records in ${since}`
     } else {
       const known = new Set(nonNullTypes(before))
@@ -50,12 +52,14 @@ export function findSchemaDrift(day: string, current: FieldShares, past: FieldSh
       const nullsNow = now.nulls / current.sampled
       const nullsBefore = before.nulls / past.sampled
       if (added.length > 0) {
+        change = 'type'
         message = `field ${pointer} changed type on ${day}: now ${added.join(', ')} in ${pct((now.types[added[0]] ?? 0) / current.sampled)} of records, only ${[...known].join(', ')} in ${since}`
       } else if (Math.abs(nullsNow - nullsBefore) > limits.nullShift) {
+        change = 'nulls'
         message = `field ${pointer} is null in ${pct(nullsNow)} of records on ${day}, against ${pct(nullsBefore)} in ${since}`
       }
     }
-    if (message) findings.push(finding('schema-drift', {hour: null, key: null, count: now?.present ?? 0, message}))
+    if (message) findings.push({...finding('schema-drift', {hour: null, key: null, count: now?.present ?? 0, message}), drift: {pointer, change}})
   }
   return findings
 }

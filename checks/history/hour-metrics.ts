@@ -1,5 +1,6 @@
 import type {ObjectScan} from '../scan/scan-object.js'
 import {type SourceMetrics, emptySourceMetrics, lagQuantile, mergeSourceMetrics} from '../scan/source-metrics.js'
+import type {HourLag} from '../report/report.js'
 import type {HistoryLine, Source} from './history-document.js'
 
 /** One source's records of one hour, as the history records them. */
@@ -58,6 +59,22 @@ export class HourMetricsCollector {
 
   get(hour: string): HourMetrics {
     return this.byHour.get(hour)!
+  }
+
+  /** The hour's lag over both sources, as the freshness check judges it; null when no record had one. */
+  lag(hour: string): HourLag | null {
+    const m = this.byHour.get(hour)
+    if (!m) return null
+    // Only the lag buckets: merging whole metrics would copy every field tally too.
+    const merged = new Map(m.real.lag)
+    for (const [minute, n] of m.canary.lag) merged.set(minute, (merged.get(minute) ?? 0) + n)
+    const all = {lag: [...merged].sort((a, b) => a[0] - b[0]), lagMaxMs: Math.max(m.real.lagMaxMs, m.canary.lagMaxMs)}
+    const p50 = lagQuantile(all, 0.5)
+    const p95 = lagQuantile(all, 0.95)
+    if (p50 === null || p95 === null) return null
+    // A record stamped after its object arrived (a skewed clock) counts as no lag, as in the histogram.
+    const s = (ms: number) => Math.max(0, Math.round(ms / 1000))
+    return {p50Seconds: s(p50), p95Seconds: s(p95), maxSeconds: s(all.lagMaxMs)}
   }
 }
 

@@ -1,10 +1,11 @@
 import {describe, expect, it} from 'vitest'
 import {type CheckReport, type Finding, finding} from '../report/report.js'
+import {DEFAULT_TEST_LIMITS} from '../report/test-support/check-report.js'
 import {headline, notifySummary, scopeLabel, summaryText} from './notify-summary.js'
 
 function hours(day: string, count = 24): CheckReport['hours'] {
   return Array.from({length: count}, (_, h) => ({
-    hour: `${day}T${String(h).padStart(2, '0')}`, objects: 1, records: 10, valid: 10, invalid: 0, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false,
+    hour: `${day}T${String(h).padStart(2, '0')}`, objects: 1, bytes: 40, records: 10, valid: 10, invalid: 0, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false, lag: null,
   }))
 }
 
@@ -13,6 +14,7 @@ function report(findings: Finding[], ok = findings.every((f) => f.severity !== '
     ok,
     scope: {from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'},
     lake: 's3://my-bucket/events/',
+    limits: DEFAULT_TEST_LIMITS,
     summary: {objects: 24, bytes: 1000, records: 240, valid: 240, invalid: 0, unparseable: 0, duplicateRecords: 0},
     hours: hours('2026-02-10'),
     findings,

@@ -3,6 +3,7 @@ import {afterEach, beforeEach, describe, expect, inject, it, vi} from 'vitest'
 import {MOTO_CREDENTIALS} from '../../fixtures/test-support/moto-server.js'
 import {startReceiver} from '../../fixtures/test-support/http-receiver.js'
 import {type CheckReport, finding} from '../report/report.js'
+import {DEFAULT_TEST_LIMITS} from '../report/test-support/check-report.js'
 import {parseNotifyTarget} from './notify-target.js'
 import {notificationWarning, sendNotifications} from './send-notifications.js'
 
@@ -13,6 +14,7 @@ function report(ok: boolean): CheckReport {
     ok,
     scope: {from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'},
     lake: 's3://my-bucket/events/',
+    limits: DEFAULT_TEST_LIMITS,
     summary: {objects: 1, bytes: 10, records: 5, valid: 5, invalid: 0, unparseable: 0, duplicateRecords: 0},
     hours: [],
     findings: ok ? [] : [finding('gap', {hour: '2026-02-10T13', key: null, count: 0, message: 'hour 2026-02-10T13 has no objects'})],

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {type CheckReport, finding} from '../report/report.js'
+import {DEFAULT_TEST_LIMITS} from '../report/test-support/check-report.js'
 import {notifySummary} from './notify-summary.js'
 import {escapeSlack, slackMessage} from './slack-target.js'
 
@@ -10,8 +11,9 @@ function report(): CheckReport {
     ok: false,
     scope: {from: '2026-02-10T20:00:00.000Z', to: '2026-02-10T21:00:00.000Z'},
     lake: 's3://my-bucket/events/',
+    limits: DEFAULT_TEST_LIMITS,
     summary: {objects: 3, bytes: 30, records: 12, valid: 12, invalid: 0, unparseable: 0, duplicateRecords: 0},
-    hours: [{hour: '2026-02-10T20', objects: 3, records: 12, valid: 12, invalid: 0, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false}],
+    hours: [{hour: '2026-02-10T20', objects: 3, bytes: 30, records: 12, valid: 12, invalid: 0, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false, lag: null}],
     findings: [finding('unexpected-key', {hour: '2026-02-10T20', key: KEY, count: 1, message: `${KEY} does not fit the layout; it was not read`})],
   }
 }

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {escapeTerminal, escapeXml} from './escape-text.js'
+import {escapeHtml, escapeTerminal, escapeXml, jsonForScript} from './escape-text.js'
 
 describe('escapeTerminal', () => {
   it.each([
@@ -24,5 +24,28 @@ describe('escapeXml', () => {
 
   it('replaces characters XML 1.0 cannot hold', () => {
     expect(escapeXml('a\u0000b\u0008c')).toBe('a\\x00b\\x08c')
+  })
+})
+
+describe('escapeHtml', () => {
+  it.each([
+    ['a script element', '</script><script>alert(1)</script>', '&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;'],
+    ['an attribute breakout', `x" onmouseover='alert(1)'`, 'x&quot; onmouseover=&#39;alert(1)&#39;'],
+    ['an entity that would decode to markup', '&lt;img&gt;', '&amp;lt;img&amp;gt;'],
+    ['a bidi override that would reorder a key', 'evil\u202Etxt.gz', 'evil\\u202etxt.gz'],
+  ])('keeps %s as text', (_, input, expected) => {
+    expect(escapeHtml(input)).toBe(expected)
+  })
+})
+
+describe('jsonForScript', () => {
+  const hostile = {key: '</script><script>alert(1)</script>', ua: '<!-- <img src=x onerror=alert(1)> & \u2028\u2029'}
+
+  it('holds no character that can end or bend a script element', () => {
+    expect(jsonForScript(hostile)).not.toMatch(/[<>&\u2028\u2029]/)
+  })
+
+  it('parses back to the same value', () => {
+    expect(JSON.parse(jsonForScript(hostile))).toEqual(hostile)
   })
 })

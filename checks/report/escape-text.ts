@@ -32,3 +32,30 @@ export function escapeXml(text: string): string {
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&apos;')
 }
+
+/**
+ * Makes attacker-controlled text safe as HTML content or a quoted attribute value: markup
+ * characters become entities, and the controls a terminal would hide become visible `\xNN` text
+ * (a bidi override must not reorder a key on the page either).
+ *
+ * @example escapeHtml('</script><b>') // '&lt;/script&gt;&lt;b&gt;'
+ */
+export function escapeHtml(text: string): string {
+  return escapeTerminal(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+}
+
+/**
+ * JSON that can sit inside an HTML `<script type="application/json">` whatever the strings hold:
+ * `<`, `>` and `&` as `\u003c`-style escapes (so no `</script>` or `<!--` can end or bend the
+ * element), and U+2028 / U+2029. `JSON.parse` of the element's text gives back the value exactly.
+ *
+ * @example jsonForScript({key: '</script>'}) // '{"key":"\\u003c/script\\u003e"}'
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {junitReport} from './junit-report.js'
 import {type CheckReport, type Finding, finding} from './report.js'
+import {DEFAULT_TEST_LIMITS} from './test-support/check-report.js'
 
 const hours = ['2026-02-10T05', '2026-02-10T06']
 function report(findings: Finding[]): CheckReport {
@@ -8,8 +9,9 @@ function report(findings: Finding[]): CheckReport {
     ok: false,
     scope: {from: '2026-02-10T05:00:00.000Z', to: '2026-02-10T07:00:00.000Z'},
     lake: 's3://b/events/',
+    limits: DEFAULT_TEST_LIMITS,
     summary: {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0},
-    hours: hours.map((hour) => ({hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false})),
+    hours: hours.map((hour) => ({hour, objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false, lag: null})),
     findings,
   }
 }

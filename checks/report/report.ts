@@ -62,6 +62,21 @@ export interface Finding {
   count: number
   message: string
   samples: Sample[]
+  /** Only on `schema-drift` findings: the field (a JSON pointer) and how it changed. */
+  drift?: FieldDrift
+}
+
+/** How a field's shape changed against the days before (see schema-drift). */
+export interface FieldDrift {
+  pointer: string
+  change: 'new' | 'gone' | 'type' | 'nulls'
+}
+
+/** An hour's lag from a record's time to its object's arrival, in seconds at one-minute resolution. */
+export interface HourLag {
+  p50Seconds: number
+  p95Seconds: number
+  maxSeconds: number
 }
 
 export interface HourSummary {
@@ -79,6 +94,21 @@ export interface HourSummary {
   baseline: number | null
   /** True when a history is kept but fewer than 3 past weeks of this hour can be used yet. */
   learning: boolean
+  /** The stored bytes of the hour's objects. */
+  bytes: number
+  /** The lag of the hour's valid records in their hour (both sources), or null when none had a time. */
+  lag: HourLag | null
+}
+
+/** The limits the scope was judged by, so that a saved report can be drawn as it was judged. */
+export interface ReportLimits {
+  failOn: Severity | 'never'
+  minRecords: number
+  toleranceMinutes: number
+  lateAfterMinutes: number
+  freshnessMinutes: number
+  volumeDrop: number
+  volumeSpike: number
 }
 
 export interface CheckReport {
@@ -88,6 +118,7 @@ export interface CheckReport {
   summary: {objects: number; bytes: number; records: number; valid: number; invalid: number; unparseable: number; duplicateRecords: number}
   hours: HourSummary[]
   findings: Finding[]
+  limits: ReportLimits
 }
 
 /** Builds a finding with the severity its check always has. */

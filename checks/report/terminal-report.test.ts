@@ -1,14 +1,16 @@
 import {describe, expect, it} from 'vitest'
 import {type CheckReport, type Finding, type HourSummary, finding} from './report.js'
+import {DEFAULT_TEST_LIMITS} from './test-support/check-report.js'
 import {terminalReport} from './terminal-report.js'
 
-const hourSummary = (hour: string, fields: Partial<HourSummary> = {}): HourSummary => ({hour, objects: 1, records: 1200, valid: 1199, invalid: 1, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false, ...fields})
+const hourSummary = (hour: string, fields: Partial<HourSummary> = {}): HourSummary => ({hour, objects: 1, bytes: 40_000, records: 1200, valid: 1199, invalid: 1, duplicateRecords: 0, ended: true, canary: 0, baseline: null, learning: false, lag: null, ...fields})
 
 function report(findings: Finding[], hours: HourSummary[] = [hourSummary('2026-02-10T05')]): CheckReport {
   return {
     ok: findings.length === 0,
     scope: {from: `${hours[0].hour}:00:00.000Z`, to: new Date(Date.parse(`${hours.at(-1)!.hour}:00:00.000Z`) + 3_600_000).toISOString()},
     lake: '/lake',
+    limits: DEFAULT_TEST_LIMITS,
     summary: {objects: 1, bytes: 2048, records: 1200, valid: 1199, invalid: 1, unparseable: 0, duplicateRecords: 0},
     hours,
     findings,

@@ -131,7 +131,9 @@ describe.each(planted)('--engine duckdb on a planted lake: $name', ({scope, buil
     expect(findings(duck)).toEqual(findings(local))
     const lost = readBeforeDamage(local)
     expect(duck.summary).toEqual({...local.summary, records: local.summary.records - lost, valid: local.summary.valid - lost})
-    expect(duck.hours.map((h) => ({...h, records: 0, valid: 0}))).toEqual(local.hours.map((h) => ({...h, records: 0, valid: 0})))
+    // The records read before the damage also carry the lag of their hour: the same one difference.
+    const masked = (h: CheckReport['hours'][number]) => ({...h, records: 0, valid: 0, lag: lost > 0 ? null : h.lag})
+    expect(duck.hours.map(masked)).toEqual(local.hours.map(masked))
     expect(duck.engine).toBe('duckdb')
   })
 })

@@ -9,7 +9,7 @@ import {findRawIp} from '../findings/raw-ip.js'
 import {HourMetricsCollector} from '../history/hour-metrics.js'
 import {judgeDays, readHistoryWindow} from '../judge-days.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type Sample, failsOn, finding} from '../report/report.js'
-import {DEFAULT_CANARY, type CheckOptions} from '../run-check.js'
+import {DEFAULT_CANARY, type CheckOptions, reportLimits} from '../run-check.js'
 import {addressKind} from '../scan/ip-address.js'
 import {type ObjectScan, scanObject, unreadScan} from '../scan/scan-object.js'
 import {emptySourceMetrics, type SourceMetrics} from '../scan/source-metrics.js'
@@ -215,7 +215,7 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
 
   // From here on, exactly the local engine's aggregation, object by object in (partition hour, key) order.
   const now = options.now ?? new Date()
-  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: hourEnded(hour, now), canary: 0, baseline: null, learning: false}]))
+  const hours = new Map<string, HourSummary>(scope.hours.map((hour) => [hour, {hour, objects: 0, records: 0, valid: 0, invalid: 0, duplicateRecords: 0, ended: hourEnded(hour, now), canary: 0, baseline: null, learning: false, bytes: 0, lag: null}]))
   const metrics = new HourMetricsCollector(scope.hours)
   const findings: Finding[] = unexpected.map(({key, hour, refused}) => unexpectedKeyFinding(key, hour, refused))
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
@@ -242,6 +242,7 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
     }
     const hour = hours.get(scan.hour)!
     hour.objects++
+    hour.bytes += scan.bytes
     hour.records += scan.records
     hour.valid += scan.valid
     hour.invalid += scan.invalid
@@ -279,6 +280,7 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
     const dup = duplicatesPerHour.get(hour.hour) ?? {all: 0, canary: 0}
     hour.duplicateRecords = dup.all
     metrics.setDuplicates(hour.hour, dup.all, dup.canary)
+    hour.lag = metrics.lag(hour.hour)
     summary.duplicateRecords += dup.all
   }
   findings.push(
@@ -308,6 +310,7 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
     summary,
     hours: hourList,
     findings,
+    limits: reportLimits(options),
     engine: executor.engine,
     notChecked: queries.notChecked,
     queries: ran,

@@ -62,7 +62,7 @@ describe('pixel check --notify to Slack and a webhook', () => {
     expect(run.code).toBe(1)
     const out = JSON.parse(run.stdout) as Notified
     // Additive: after every field the report has without a target.
-    expect(Object.keys(out)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'engine', 'warnings', 'notifications'])
+    expect(Object.keys(out)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'limits', 'engine', 'warnings', 'notifications'])
     expect(out.notifications).toEqual([{target: `slack:${slack.origin}/…`, ok: true, status: 'sent', attempts: 1, error: null}])
     expectNoSecret(run)
   })

@@ -36,12 +36,17 @@ describe('pixel check on the sample lake', () => {
   it('prints one JSON document with the report contract under --json', async () => {
     const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--json'])
     expect(code).toBe(1)
-    const report = JSON.parse(stdout) as CheckReport
-    expect(Object.keys(report)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'engine', 'warnings'])
+    const report = JSON.parse(stdout) as CheckReport & {engine: string}
+    expect(Object.keys(report)).toEqual(['ok', 'scope', 'lake', 'summary', 'hours', 'findings', 'limits', 'engine', 'warnings'])
+    expect(report.engine).toBe('local')
+    expect(report.limits).toEqual({failOn: 'error', minRecords: 1, toleranceMinutes: 15, lateAfterMinutes: 60, freshnessMinutes: 60, volumeDrop: 0.5, volumeSpike: 3})
     expect(report.scope).toEqual({from: '2026-02-10T00:00:00.000Z', to: '2026-02-11T00:00:00.000Z'})
     expect(Object.keys(report.summary)).toEqual(['objects', 'bytes', 'records', 'valid', 'invalid', 'unparseable', 'duplicateRecords'])
     expect(report.hours).toHaveLength(24)
-    expect(Object.keys(report.hours[0])).toEqual(['hour', 'objects', 'records', 'valid', 'invalid', 'duplicateRecords', 'ended', 'canary', 'baseline', 'learning'])
+    expect(Object.keys(report.hours[0])).toEqual(['hour', 'objects', 'records', 'valid', 'invalid', 'duplicateRecords', 'ended', 'canary', 'baseline', 'learning', 'bytes', 'lag'])
+    expect(Object.keys(report.hours[0].lag!)).toEqual(['p50Seconds', 'p95Seconds', 'maxSeconds'])
+    expect(report.hours.reduce((sum, h) => sum + h.bytes, 0)).toBe(report.summary.bytes)
+    expect(report.hours.find((h) => h.objects === 0)!.lag).toBeNull()
     expect(Object.keys(report.findings[0])).toEqual(['check', 'severity', 'hour', 'key', 'count', 'message', 'samples'])
     expect(report.summary.records).toBe(report.summary.valid + report.summary.invalid)
   })
@@ -292,7 +297,7 @@ describe('pixel check output files', () => {
   }
   const firstObject = (lake: string): string => join(lake, filesUnder(lake).filter((f) => f.endsWith('.gz')).sort()[0])
 
-  describe.each(['--junit', '--quarantine'])('%s', (flag) => {
+  describe.each(['--junit', '--html', '--quarantine'])('%s', (flag) => {
     it('refuses a path that is an object of the lake before writing anything, and the object stays whole', async () => {
       const lake = sampleCopy()
       const object = firstObject(lake)
@@ -321,9 +326,35 @@ describe('pixel check output files', () => {
 
   it('leaves the output files and nothing else beside them', async () => {
     const dir = scratch()
-    const {code} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--junit', join(dir, 'r.xml'), '--quarantine', join(dir, 'q.jsonl')])
+    const {code} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--junit', join(dir, 'r.xml'), '--html', join(dir, 'r.html'), '--quarantine', join(dir, 'q.jsonl')])
     expect(code).toBe(1)
-    expect(readdirSync(dir).sort()).toEqual(['q.jsonl', 'r.xml'])
+    expect(readdirSync(dir).sort()).toEqual(['q.jsonl', 'r.html', 'r.xml'])
+  })
+
+  it('writes --html as one page holding the report --json prints', async () => {
+    const html = join(scratch(), 'report.html')
+    const {code, stdout} = await runPixel(['check', '--lake', SAMPLE, ...DAY, '--html', html, '--json'])
+    expect(code).toBe(1)
+    const page = readFileSync(html, 'utf8')
+    expect(page).toMatch(/^<!doctype html>\n/)
+    expect(page.trimEnd()).toMatch(/<\/html>$/)
+    const embedded = /<script type="application\/json" id="pixel-report">(.*?)<\/script>/s.exec(page)![1]
+    expect(JSON.parse(embedded)).toEqual(JSON.parse(stdout))
+  })
+
+  describe.each([
+    ['--junit', '--html'],
+    ['--html', '--quarantine'],
+  ])('%s and %s', (first, second) => {
+    it('naming the same file are refused, and the file that was there stays', async () => {
+      const file = join(scratch(), 'out')
+      writeFileSync(file, 'earlier')
+      const {code, stderr} = await runPixel(['check', '--lake', SAMPLE, ...DAY, first, file, second, file])
+      expect(code).toBe(2)
+      expect(stderr.trimEnd()).toBe(`Error: ${first} and ${second} name the same file ${file}: give each its own`)
+      expect(readFileSync(file, 'utf8')).toBe('earlier')
+      expect(readdirSync(dirname(file))).toEqual(['out'])
+    })
   })
 
   it('refuses --junit and --quarantine naming the same file, and keeps the file that was there', async () => {

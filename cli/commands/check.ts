@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {idBudget} from '../../checks/findings/duplicate-records.js'
 import {DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT} from '../../lake/codec/gunzip-object.js'
 import {InvalidOptionError} from '../../lake/errors.js'
+import {htmlReport} from '../../checks/report/html-report.js'
 import {junitReport} from '../../checks/report/junit-report.js'
 import {LocalLake} from '../../lake/store/local-lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
@@ -74,6 +75,7 @@ lake unreachable), with one line saying why.`
   static override examples = [
     {description: 'Audit the bundled sample lake', command: '<%= config.bin %> <%= command.id %> --lake fixtures/sample-lake --day 2026-02-10'},
     {description: 'Audit yesterday in S3, writing JUnit XML for CI', command: '<%= config.bin %> <%= command.id %> --lake s3://my-bucket/events/ --day yesterday --junit pixel-check.xml'},
+    {description: 'Audit yesterday and write the HTML report for people (one file, works offline)', command: '<%= config.bin %> <%= command.id %> --day yesterday --html pixel-check.html'},
     {description: 'One hour, as JSON, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --json --fail-on warning'},
     {
       description: 'Tell Slack and an SNS topic when yesterday fails, linking to the CI run',
@@ -116,6 +118,10 @@ lake unreachable), with one line saying why.`
     'late-after': durationFlag({description: 'How long after its hour ends an object may arrive before it is late, e.g. 60m.', default: 60, examples: '60m|2h'}),
     'fail-on': Flags.string({description: 'The lowest severity that makes the exit code 1, e.g. warning.', options: ['error', 'warning', 'never'], default: 'error'}),
     junit: Flags.string({description: 'Also write JUnit XML (one test case per check per hour) to this file, e.g. pixel-check.xml.', helpValue: 'FILE'}),
+    html: Flags.string({
+      description: 'Also write the report as one self-contained HTML page (works offline; loads nothing) to this file, e.g. pixel-check.html.',
+      helpValue: 'FILE',
+    }),
     quarantine: Flags.string({
       description: 'Also write every schema-invalid or unparseable record, whole, as JSON lines {key, index, hour, errors, record|line} to this file (pixel replay reads it), e.g. quarantine.jsonl.',
       helpValue: 'FILE',
@@ -253,9 +259,12 @@ lake unreachable), with one line saying why.`
         return out
       }
       const junit = await output('--junit', flags.junit)
+      const html = await output('--html', flags.html)
       const quarantineOut = await output('--quarantine', flags.quarantine)
-      if (junit && quarantineOut && junit.target === quarantineOut.target) {
-        throw new InvalidOptionError(`--junit and --quarantine name the same file ${flags.junit}: give each its own`)
+      const named: [string, string | undefined, OutputFile | undefined][] = [['--junit', flags.junit, junit], ['--html', flags.html, html], ['--quarantine', flags.quarantine, quarantineOut]]
+      for (const [i, [flag, path, out]] of named.entries()) {
+        const same = named.slice(i + 1).find(([, , other]) => out && other && other.target === out.target)
+        if (same) throw new InvalidOptionError(`${flag} and ${same[0]} name the same file ${path}: give each its own`)
       }
       const quarantine = quarantineOut && new QuarantineFile(quarantineOut)
       const historySpec = flags.history ?? config.history
@@ -294,9 +303,14 @@ lake unreachable), with one line saying why.`
         await junit.write(junitReport(report, failOn))
         await junit.commit()
       }
+      const printed = {...report, warnings}
+      if (html) {
+        // The page holds what --json prints, so that pixel report draws a saved one the same.
+        await html.write(htmlReport(printed))
+        await html.commit()
+      }
       if (!this.jsonEnabled()) this.log(`${terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd()}${engineLines(report)}`)
       if (!report.ok) process.exitCode = 1
-      const printed = {...report, warnings}
       if (targets.length === 0) return printed
       // After the report is out: a notification can fail, but never hide the report or change the exit code.
       const notifications = await sendNotifications(printed, {
