@@ -89,6 +89,27 @@ describe('the live demo page', () => {
     }
   })
 
+  it('sends traffic from the page while its toggle is pressed, by keyboard', async () => {
+    const {server} = await devServer()
+    const page = await browser.newPage({viewport: {width: 1280, height: 900}})
+    const problems = pageProblems(page)
+    try {
+      await page.goto(`${server.url}/`)
+      await page.locator('#conn.live').waitFor()
+      await page.keyboard.press('Tab')
+      expect(await page.evaluate('document.activeElement.id')).toBe('traffic')
+      await page.keyboard.press('Space')
+      expect(await page.getAttribute('#traffic', 'aria-pressed')).toBe('true')
+      await expect.poll(() => page.textContent('#hits').then(Number), {timeout: 10_000}).toBeGreaterThanOrEqual(6)
+      await page.keyboard.press('Space')
+      expect(await page.getAttribute('#traffic', 'aria-pressed')).toBe('false')
+      expect(await page.textContent('#traffic')).toBe('Send traffic (5 hits a second)')
+      expect(problems).toEqual([])
+    } finally {
+      await page.close()
+    }
+  })
+
   it('shows a hostile user agent and page URL as text, running nothing', async () => {
     const {server} = await devServer()
     const page = await browser.newPage({viewport: {width: 1280, height: 900}})

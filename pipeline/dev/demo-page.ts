@@ -138,6 +138,7 @@ button{font:inherit;font-weight:600;padding:.45rem .8rem;border-radius:6px;borde
 button.break{background:#fff;color:var(--bad);border-color:var(--bad)}
 button.repair{background:var(--ok);border-color:var(--ok)}
 button[aria-pressed="true"]{background:#fff;color:#2c3e66}
+button[aria-pressed="true"]::after{content:" (on)"}
 button:disabled{opacity:.55;cursor:not-allowed}
 #action-status{min-height:1.4em;margin:.5rem 0 0;font-size:.9rem}
 .sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
@@ -311,7 +312,8 @@ function drawCheck() {
     return
   }
   panel.hidden = false
-  const status = check.error ? 'could not run: ' + check.error : check.status === 'running' ? 'checking…' : check.checkedAt ? 'checked at ' + clock(check.checkedAt) + ' in ' + check.ms + ' ms (run ' + check.runs + ')' : 'waiting for the first flush'
+  const span = check.hours.length ? ' of ' + (check.hours.length === 1 ? hourName(check.hours[0].hour) : hourName(check.hours[0].hour) + ' to ' + hourName(check.hours[check.hours.length - 1].hour).slice(11)) : ''
+  const status = check.error ? 'could not run: ' + check.error : check.status === 'running' && !check.checkedAt ? 'checking…' : check.checkedAt ? 'pixel check' + span + ', at ' + clock(check.checkedAt) + ' in ' + check.ms + ' ms (run ' + check.runs + ')' + (check.status === 'running' ? ', checking again…' : '') : 'waiting for the first flush'
   $('check-status').textContent = status
   if (!changed('check', check.hours)) return
   const items = check.hours.slice().reverse().map((h) => {
@@ -327,9 +329,13 @@ function drawCheck() {
     return el('li', {'data-hour': h.hour}, head, list)
   })
   $('check-hours').replaceChildren(...items)
-  const verdicts = check.hours.map((h) => hourName(h.hour) + ' ' + h.verdict + (h.findings.length ? ' (' + [...new Set(h.findings.map((f) => f.check))].join(', ') + ')' : '')).join('; ')
-  if (check.runs > 0 && verdicts !== lastVerdicts) {
-    if (lastVerdicts !== null) $('verdict-live').textContent = 'pixel check: ' + verdicts
+  // Screen readers hear the hours whose verdict changed, not the whole list again.
+  const verdicts = new Map(check.hours.map((h) => [h.hour, h.verdict + (h.findings.length ? ' (' + [...new Set(h.findings.map((f) => f.check))].join(', ') + ')' : '')]))
+  if (check.runs > 0) {
+    if (lastVerdicts !== null) {
+      const news = [...verdicts].filter(([hour, verdict]) => lastVerdicts.get(hour) !== verdict).map(([hour, verdict]) => hourName(hour) + ' ' + verdict)
+      if (news.length) $('verdict-live').textContent = 'pixel check: ' + news.join('; ')
+    }
     lastVerdicts = verdicts
   }
 }
@@ -413,8 +419,8 @@ function toggleTraffic() {
       fetch('/p.gif?b=${DEMO_BADGE}&c=traffic&n=' + n++, {cache: 'no-store'}).catch(() => {})
     }, 200)
   }
+  // The label stays: a toggle says its state through aria-pressed (and its look), not by renaming itself.
   button.setAttribute('aria-pressed', traffic ? 'true' : 'false')
-  button.textContent = traffic ? 'Stop traffic' : 'Send traffic (5 hits a second)'
 }
 
 $('traffic').addEventListener('click', toggleTraffic)

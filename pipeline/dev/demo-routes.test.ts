@@ -74,9 +74,12 @@ describe('the demo routes of pixel dev', () => {
     expect((await send(`${server.url}/objects/${object.key}`, {headers: {Host: 'rebound.example'}})).status).toBe(403)
   })
 
-  it('refuses the live feed to another host name', async () => {
+  it('refuses the live feed to another host name, and answers a HEAD of it without holding it open', async () => {
     const {server} = await devServer()
     expect((await send(`${server.url}/events`, {headers: {Host: 'rebound.example'}})).status).toBe(403)
+    const head = await send(`${server.url}/events`, {method: 'HEAD'})
+    expect(head).toMatchObject({status: 200, body: ''})
+    expect(head.headers['content-type']).toBe('text/event-stream; charset=utf-8')
   })
 
   it('keeps the flush a fault loses in the dead-letter file of its hour, records byte for byte, and counts them lost', async () => {

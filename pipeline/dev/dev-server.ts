@@ -416,6 +416,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (path === '/stats') return send(response, 'application/json', JSON.stringify(stats()))
     if (path === '/events') {
       if (!sameOrigin(request, port)) return plain(response, 403, 'refused: the live feed is for the demo page')
+      // A HEAD has no body to stream: its headers say what a GET would get.
+      if (method === 'HEAD') return send(response, 'text/event-stream; charset=utf-8', '')
       return feed!.connect(request, response)
     }
     if (path.startsWith('/objects/')) return showObject(request, response, path)
