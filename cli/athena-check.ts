@@ -2,9 +2,11 @@ import {createHash} from 'node:crypto'
 
 import type {AthenaEngineStats} from '../checks/engine/athena/athena-executor.js'
 import {failedOnData, findUnreadableObjects} from '../checks/engine/athena/unreadable-objects.js'
-import type {CheckOptions} from '../checks/run-check.js'
-import {type ProbeResult, type SqlCheckReport, runSqlCheck} from '../checks/sql/run-sql-check.js'
-import {discoverObjects} from '../lake/discover-objects.js'
+import {type CheckOptions, DEFAULT_CANARY} from '../checks/run-check.js'
+import {scanObject} from '../checks/scan/scan-object.js'
+import {type ObjectProbe, type ProbeResult, type SqlCheckReport, runSqlCheck} from '../checks/sql/run-sql-check.js'
+import {DEFAULT_MAX_OBJECT_BYTES} from '../lake/codec/gunzip-object.js'
+import {type DiscoveredObject, discoverObjects} from '../lake/discover-objects.js'
 import type {Lake} from '../lake/store/lake.js'
 import {type AthenaEngineFlags, openAthenaEngine} from './athena-engine.js'
 import type {PixelConfig} from './pixel-config.js'
@@ -16,6 +18,9 @@ export type AthenaCheckReport = SqlCheckReport & {engineStats: AthenaEngineStats
  * `pixel check --engine athena`: the SQL checks run in Athena over the raw-lines table, the
  * listing-only checks on the lake's listing as with every engine. The executor is told the
  * scope's listing first, so that whole, finished hours are read by their partition alone.
+ * Objects the table cannot reach as the local engine reads them (a folder such as `hour=7/`, a
+ * name without `.gz`, which the table reads as plain text even when it holds gzip) are read and
+ * judged here by the local engine instead.
  * A corrupt object fails the Athena query that reads it: then the objects Athena cannot read
  * are found (findUnreadableObjects), reported as `corrupt-object` with Athena's reason, and the
  * rest of the scope is checked again without them. `engineStats` counts every query run,
@@ -29,22 +34,38 @@ export async function runAthenaCheck(options: CheckOptions, lake: Lake, flags: A
     const listedAt = new Date()
     const {objects, unexpected} = await discoverObjects(lake, options.scope)
     executor.knowListing([...objects.map((o) => o.key), ...unexpected.map((u) => u.key)], listedAt)
+    const maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES
+    const scanOptions = {
+      validator: options.validator,
+      idField: options.idField ?? 'event_id',
+      timeField: options.timeField ?? 'ts',
+      toleranceMs: (options.toleranceMinutes ?? 15) * 60_000,
+      maxSamples: options.maxSamples ?? 5,
+      canary: options.canary === undefined ? DEFAULT_CANARY : (options.canary ?? undefined),
+      ipField: options.ipField ?? 'client_ip',
+      ipPolicy: options.ipPolicy ?? 'anonymise',
+      quarantine: options.quarantine !== undefined,
+      maxObjectBytes,
+    }
+    const probe = (unreadable: ReadonlyMap<string, string>): ObjectProbe => async (listed: DiscoveredObject[]) => {
+      const probed = await digestsOfEqualSizes(lake, listed)
+      for (const object of listed) {
+        const reason = unreadable.get(object.key)
+        if (reason !== undefined) probed.set(object.key, {...probed.get(object.key), corruption: `Athena cannot read it: ${reason}`})
+        else if (!executor.canRead(object.key) && object.size <= maxObjectBytes) {
+          probed.set(object.key, {...probed.get(object.key), local: scanObject(object, await lake.read(object.key), scanOptions)})
+        }
+      }
+      return probed
+    }
     let report: SqlCheckReport
     try {
-      report = await runSqlCheck({...options, executor})
+      report = await runSqlCheck({...options, executor, probe: probe(new Map())})
     } catch (error) {
       if (!failedOnData(error)) throw error
-      const unreadable = await findUnreadableObjects(executor, objects.map((o) => o.key), options.scope)
+      const unreadable = await findUnreadableObjects(executor, objects.filter((o) => executor.canRead(o.key)).map((o) => o.key), options.scope)
       if (unreadable.size === 0) throw error
-      report = await runSqlCheck({
-        ...options,
-        executor,
-        probe: async (listed) => {
-          const probed = await digestsOfEqualSizes(lake, listed)
-          for (const [key, reason] of unreadable) probed.set(key, {...probed.get(key), corruption: `Athena cannot read it: ${reason}`})
-          return probed
-        },
-      })
+      report = await runSqlCheck({...options, executor, probe: probe(unreadable)})
     }
     return {...report, engineStats: await executor.engineStats()}
   } finally {
@@ -57,7 +78,7 @@ export async function runAthenaCheck(options: CheckOptions, lake: Lake, flags: A
  * SHA-256 digests of the objects that share their size with another, as the SQL runner takes
  * them for `duplicate-object` when no probe is given: only equal sizes can be equal bytes.
  */
-async function digestsOfEqualSizes(lake: Lake, objects: readonly {key: string; size: number}[]): Promise<Map<string, ProbeResult>> {
+async function digestsOfEqualSizes(lake: Lake, objects: readonly DiscoveredObject[]): Promise<Map<string, ProbeResult>> {
   const bySize = new Map<number, {key: string}[]>()
   for (const object of objects) bySize.set(object.size, [...(bySize.get(object.size) ?? []), object])
   const probed = new Map<string, ProbeResult>()

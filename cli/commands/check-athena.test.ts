@@ -120,6 +120,22 @@ describe('pixel check --engine athena', () => {
     }
   })
 
+  it('judges here, with the local engine, the objects the table cannot reach: a folder hour=7/, gzip named without .gz', async () => {
+    const s3 = new S3Client({endpoint: moto.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: MOTO_CREDENTIALS})
+    const lines = (hour: string, n: number) =>
+      Array.from({length: n}, (_, i) => `${JSON.stringify({event_id: `7c1e2d3f-4a5b-4c6d-8e7f-90a1b2c3d${hour}${i}`, ts: `2026-02-10T${hour}:20:00.000Z`, schema_version: 1, source: 'pixel', badge: 'docs'})}\n`).join('')
+    await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: 'odd/year=2026/month=02/day=10/hour=7/pixel-events-1-2026-02-10-07-22-01-2d7abe3c-7fa0-4b9c-9f5e-3c4d5e6f7081.gz', Body: gzipSync(lines('07', 2))}))
+    await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: 'odd/year=2026/month=02/day=10/hour=08/pixel-events-1-2026-02-10-08-22-01-3e8bcf4d-80b1-4cad-a06f-4d5e6f708192', Body: gzipSync(lines('08', 3))}))
+    s3.destroy()
+    const name = await workgroup()
+    const {code, stdout, stderr} = await runPixel(['check', '--lake', `s3://${BUCKET}/odd/`, ...check(['--workgroup', name, '--json']).slice(3)], {env: env()})
+    expect(code, stderr).toBe(1)
+    const report = JSON.parse(stdout)
+    const hour = (h: string) => report.hours.find((row: {hour: string}) => row.hour === `2026-02-10T${h}`)
+    expect([hour('07').records, hour('08').records]).toEqual([2, 3])
+    expect(report.summary, JSON.stringify(report.findings.map((f: {check: string; message: string}) => [f.check, f.message]).filter(([c]: string[]) => c !== 'gap'))).toMatchObject({records: 5, valid: 5})
+  })
+
   it('stops its running queries in Athena on SIGINT before it exits', async () => {
     const name = await workgroup()
     // Queries stay queued for an hour: only pixel's StopQueryExecution ends them.

@@ -72,6 +72,16 @@ export class AthenaExecutor implements SqlExecutor {
     }
   }
 
+  /**
+   * Whether the raw-lines table reaches this key as the local engine reads it: its folders spelled
+   * as the projection spells them (not `hour=7/`), and a `.gz` name (the table's reader
+   * decompresses by the suffix, where the local engine looks at the bytes). Others are for the
+   * local engine to read.
+   */
+  canRead(key: string): boolean {
+    return CANONICAL_HOUR.test(key) && key.toLowerCase().endsWith('.gz')
+  }
+
   /** Whether every key of `folder` is among `asked`, and the folder's hour is long over. */
   private wholeFolder(folder: string, asked: Set<string>, hourStart: number): boolean {
     const listed = this.listing?.get(folder)
