@@ -37,7 +37,7 @@ export const awsFlags = {
 export const lakeFlags = {lake: lakeFlag, ...awsFlags}
 
 /** The AWS services pixel calls, with the SDK's name for each one's endpoint variable. */
-export const SERVICE_ENDPOINT_ENV = {s3: 'AWS_ENDPOINT_URL_S3', firehose: 'AWS_ENDPOINT_URL_FIREHOSE', sns: 'AWS_ENDPOINT_URL_SNS', athena: 'AWS_ENDPOINT_URL_ATHENA'} as const
+export const SERVICE_ENDPOINT_ENV = {s3: 'AWS_ENDPOINT_URL_S3', firehose: 'AWS_ENDPOINT_URL_FIREHOSE', sns: 'AWS_ENDPOINT_URL_SNS', athena: 'AWS_ENDPOINT_URL_ATHENA', kinesis: 'AWS_ENDPOINT_URL_KINESIS'} as const
 export type AwsService = keyof typeof SERVICE_ENDPOINT_ENV
 
 /** Per-service endpoint overrides, for a command that calls S3 and Firehose both. */
@@ -48,6 +48,10 @@ export const serviceEndpointFlags = {
   }),
   'firehose-endpoint-url': Flags.string({
     description: 'A Firehose-compatible endpoint only, such as pixel dev\'s, overriding --endpoint-url (else AWS_ENDPOINT_URL_FIREHOSE), e.g. http://127.0.0.1:4573.',
+    helpValue: 'URL',
+  }),
+  'kinesis-endpoint-url': Flags.string({
+    description: 'A Kinesis-compatible endpoint only, for kinesis:// sources (pixel dev\'s, moto), overriding --endpoint-url (else AWS_ENDPOINT_URL_KINESIS), e.g. http://127.0.0.1:4573.',
     helpValue: 'URL',
   }),
 }
@@ -61,12 +65,12 @@ export const serviceEndpointFlags = {
  */
 export function endpointFor(
   service: AwsService,
-  flags: {'endpoint-url'?: string; 's3-endpoint-url'?: string; 'firehose-endpoint-url'?: string},
+  flags: {'endpoint-url'?: string; 's3-endpoint-url'?: string; 'firehose-endpoint-url'?: string; 'kinesis-endpoint-url'?: string},
   config: Pick<PixelConfig, 'endpointUrl'> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
   // Only S3 and Firehose have flags of their own (SNS and Athena take --endpoint-url or their variables).
-  const own = service === 's3' ? flags['s3-endpoint-url'] : service === 'firehose' ? flags['firehose-endpoint-url'] : undefined
+  const own = service === 's3' ? flags['s3-endpoint-url'] : service === 'firehose' ? flags['firehose-endpoint-url'] : service === 'kinesis' ? flags['kinesis-endpoint-url'] : undefined
   return own || flags['endpoint-url'] || env[SERVICE_ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL || config.endpointUrl || undefined
 }
 
@@ -78,7 +82,7 @@ export function endpointFor(
  */
 export function awsOptionsFor(
   service: AwsService,
-  flags: {profile?: string; region?: string; 'endpoint-url'?: string; 's3-endpoint-url'?: string; 'firehose-endpoint-url'?: string},
+  flags: {profile?: string; region?: string; 'endpoint-url'?: string; 's3-endpoint-url'?: string; 'firehose-endpoint-url'?: string; 'kinesis-endpoint-url'?: string},
   config: Pick<PixelConfig, 'profile' | 'region' | 'endpointUrl'> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): {profile?: string; region?: string; endpointUrl?: string} {

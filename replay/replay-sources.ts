@@ -10,6 +10,7 @@ import {hourScope} from '../lake/scope.js'
 import {ReplaySourceError} from './errors.js'
 import {isYearFolder} from '../lake/layout/partition-path.js'
 import {decodedChunks, linePieces, sourceLines} from './source-lines.js'
+import {type KinesisSource, assertKinesisSource, defaultKinesisStart, kinesisClient, kinesisStreamOf, ofAnotherHour, streamRecords} from './kinesis-source.js'
 
 /** One piece of a source: a record, or text that is not JSON, with where it came from. */
 export interface SourceRecord {
@@ -25,6 +26,14 @@ export interface SourceRecord {
 export type ResolvedSource =
   | {kind: 'files'; spec: string; files: string[]}
   | {kind: 'lake'; spec: string; lake: Lake}
+  | KinesisSource
+
+/** How to reach Kinesis for `kinesis://` sources. */
+export interface KinesisOptions {
+  endpointUrl?: string
+  region?: string
+  profile?: string
+}
 
 /** Files a replay writes next to its sources; never read back as records. */
 export const LEDGER_SUFFIX = '.replay-ledger.jsonl'
@@ -45,10 +54,17 @@ async function filesBelow(dir: string): Promise<string[]> {
  *
  * @example const sources = await resolveSources(['fixtures/', 's3://backup/events/'], {})
  */
-export async function resolveSources(specs: readonly string[], s3: S3Options = {}): Promise<ResolvedSource[]> {
+export async function resolveSources(specs: readonly string[], s3: S3Options = {}, kinesis: KinesisOptions = {}): Promise<ResolvedSource[]> {
   const resolved: ResolvedSource[] = []
   try {
     for (const spec of specs) {
+      const stream = kinesisStreamOf(spec)
+      if (stream !== undefined) {
+        const source: KinesisSource = {kind: 'kinesis', spec, stream, client: kinesisClient(kinesis)}
+        resolved.push(source)
+        await assertKinesisSource(source)
+        continue
+      }
       if (spec.startsWith('s3://')) {
         resolved.push({kind: 'lake', spec, lake: await openLake(spec, s3)})
         continue
@@ -71,9 +87,12 @@ export async function resolveSources(specs: readonly string[], s3: S3Options = {
   return resolved
 }
 
-/** Releases the lakes among the sources. */
+/** Releases the lakes and clients among the sources. */
 export function closeSources(sources: readonly ResolvedSource[]): void {
-  for (const source of sources) if (source.kind === 'lake') source.lake.close()
+  for (const source of sources) {
+    if (source.kind === 'lake') source.lake.close()
+    else if (source.kind === 'kinesis') source.client.destroy()
+  }
 }
 
 /**
@@ -120,15 +139,39 @@ async function* piecesOf(input: AsyncIterable<Buffer>, origin: string, onCorrupt
 
 /**
  * Reads the sources one after another, streaming, each record with its origin; from a lake,
- * only the objects of `hour` (listed as `pixel check` lists them). Gzip is known by its magic
- * bytes, not by the name. Memory holds one line at a time, whatever the size of a source. A
- * source that yields nothing is a warning.
+ * only the objects of `hour` (listed as `pixel check` lists them); from a Kinesis stream, its
+ * records from `kinesisStart` (15 minutes before the hour, by default) until caught up, passing
+ * over (and counting in a warning) those whose `ts` lies in another hour. Gzip is known by its
+ * magic bytes, not by the name. Memory holds one line at a time, whatever the size of a source.
+ * A source that yields nothing is a warning.
  *
  * @example for await (const piece of readSources(sources, '2026-02-10T05')) count++
  */
-export async function* readSources(sources: readonly ResolvedSource[], hour: string, onWarning: (message: string) => void = () => {}): AsyncGenerator<SourceRecord> {
+export async function* readSources(
+  sources: readonly ResolvedSource[],
+  hour: string,
+  onWarning: (message: string) => void = () => {},
+  options: {kinesisStart?: Date; signal?: AbortSignal} = {},
+): AsyncGenerator<SourceRecord> {
   for (const source of sources) {
     let pieces = 0
+    if (source.kind === 'kinesis') {
+      const start = options.kinesisStart ?? defaultKinesisStart(hour)
+      let passedOver = 0
+      for await (const record of streamRecords(source, start, options.signal)) {
+        if (ofAnotherHour(record.data, hour)) {
+          passedOver++
+          continue
+        }
+        for await (const piece of piecesOf(Readable.from([record.data]), record.origin, (why) => onWarning(`${record.origin}: ${why}`))) {
+          pieces++
+          yield piece
+        }
+      }
+      if (passedOver > 0) onWarning(`--from ${source.spec}: ${passedOver} records of other hours (by their ts) were passed over`)
+      if (pieces === 0) onWarning(`--from ${source.spec} holds no records for ${hour} from ${start.toISOString()} on`)
+      continue
+    }
     if (source.kind === 'files') {
       for (const file of source.files) {
         const stream = createReadStream(file)

@@ -52,6 +52,8 @@ export interface ReplayOptions {
   /** Records shown before and after the transform. @default 3 */
   samples?: number
   signal?: AbortSignal
+  /** Where `kinesis://` sources start reading. @default 15 minutes before the hour */
+  kinesisStart?: Date
   onWarning?: (message: string) => void
   onProgress?: (progress: {read: number; sent: number}) => void
 }
@@ -239,7 +241,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 
   try {
     let batch: SourceRecord[] = []
-    for await (const piece of readSources(options.sources, hour, warn)) {
+    for await (const piece of readSources(options.sources, hour, warn, {kinesisStart: options.kinesisStart, signal: options.signal})) {
       account.read++
       if (account.read % 1000 === 0) progress()
       batch.push(piece)

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import type {Lake} from '../../lake/store/lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import {PIXEL_EVENT_SCHEMA_PATH, compileValidator, loadSchema, schemaWarnings} from '../../checks/schema/record-validator.js'
-import {hourScope} from '../../lake/scope.js'
+import {HOUR_MS, hourScope, hourStart} from '../../lake/scope.js'
 import {FIREHOSE_TIMEOUTS, assertStream, firehoseClient} from '../../replay/firehose-sender.js'
 import {LedgerLock} from '../../replay/ledger-lock.js'
 import {firehoseTarget, lakeTarget} from '../../replay/ledger-target.js'
@@ -26,8 +26,16 @@ export type ReplayOutput = ReplayAccount & {warnings: string[]; verify?: ReplayV
  * folder it reads), else in the working folder, named after the hour.
  */
 function defaultLedger(sources: readonly string[], hour: string): string {
-  const local = sources.find((s) => !s.startsWith('s3://'))
+  const local = sources.find((s) => !s.startsWith('s3://') && !s.startsWith('kinesis://'))
   return local ? `${local.replace(/[/\\]+$/, '')}${LEDGER_SUFFIX}` : join(process.cwd(), `pixel-replay-${hour}${LEDGER_SUFFIX}`)
+}
+
+/** `--start`, checked: an ISO 8601 time with a zone. */
+function startOf(start: string | undefined): Date | undefined {
+  if (start === undefined) return undefined
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})$/.test(start.trim()) ? new Date(start.trim()) : new Date(Number.NaN)
+  if (Number.isNaN(at.getTime())) throw new InvalidOptionError(`--start "${start}" is not a time: use ISO 8601 with a zone, e.g. 2026-02-10T04:00:00Z`)
+  return at
 }
 
 const TIMEOUT = /^(\d+(?:\.\d+)?)(ms|s|m)?$/
@@ -46,7 +54,7 @@ export default class Replay extends PixelCommand {
   static override summary = 'Backfill one hour: send records through Firehose (or into the lake) exactly once, and prove it.'
 
   static override description = `Reads records from NDJSON or gzip files and folders, an hour of a lake (s3:// or a folder \
-holding year=), or a pixel check --quarantine file; applies --transform; marks each record source "replay" with this \
+holding year=), a pixel check --quarantine file, or a Kinesis stream's retention (kinesis://STREAM from --start); applies --transform; marks each record source "replay" with this \
 run's replay_id (event_id and ts are kept); leaves out records that fail the schema, lie outside --hour or exceed \
 Firehose's 1,000 KiB, and skips ids already in that hour of --lake, in the ledger, or earlier in the sources. The rest \
 go through PutRecordBatch (only failed records are retried, with exponential backoff and jitter) or, with --to lake, \
@@ -62,6 +70,7 @@ of another target or locked by another run, a --lake above or inside the partiti
     {description: 'See what a replay of a recovered file would do', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --dry-run'},
     {description: 'Replay it through the stream, then prove the hour', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from recovered.ndjson.gz --lake s3://my-bucket/events/ --stream pixel-events --verify'},
     {description: 'Fix the records a pixel check --quarantine q.jsonl set aside and write them straight into the lake', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T12 --from q.jsonl --transform fix.json --to lake --lake s3://my-bucket/events/'},
+    {description: 'Rebuild an hour from the stream\'s retention (the kinesis ingest), straight into the lake', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T13 --from kinesis://pixel-events --to lake --lake s3://my-bucket/events/'},
     {description: 'Into pixel dev, slowly', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --from backup/ --endpoint-url http://127.0.0.1:4573 --rate 50'},
     {description: 'Through pixel dev\'s Firehose, deduplicated against a lake in MinIO', command: '<%= config.bin %> <%= command.id %> --hour 2026-02-10T05 --from backup/ --firehose-endpoint-url http://127.0.0.1:4573 --s3-endpoint-url http://127.0.0.1:9000 --lake s3://my-bucket/events/'},
   ]
@@ -73,10 +82,14 @@ of another target or locked by another run, a --lake above or inside the partiti
     ...serviceEndpointFlags,
     hour: Flags.string({description: 'The UTC hour to backfill; records whose ts lies outside it are refused, e.g. 2026-02-10T05.', helpValue: 'YYYY-MM-DDTHH', required: true}),
     from: Flags.string({
-      description: 'A source: an NDJSON or gzip file, a folder of them, a lake (s3://… or a folder holding year=) whose --hour is read, or a pixel check --quarantine file; repeatable, e.g. backup/.',
+      description: 'A source: an NDJSON or gzip file, a folder of them, a lake (s3://… or a folder holding year=) whose --hour is read, a pixel check --quarantine file, or a Kinesis stream (kinesis://STREAM, read from --start until caught up); repeatable, e.g. backup/.',
       helpValue: 'SOURCE',
       multiple: true,
       required: true,
+    }),
+    start: Flags.string({
+      description: 'Where kinesis:// sources start reading (GetShardIterator AT_TIMESTAMP on every shard), an ISO 8601 time (by when Kinesis took the records, not their ts); default 15 minutes before --hour begins, e.g. 2026-02-10T04:00:00Z.',
+      helpValue: 'TIME',
     }),
     to: Flags.string({description: 'Where records go: firehose (PutRecordBatch) or lake (objects written straight into the hour\'s partition of --lake), e.g. lake.', options: ['firehose', 'lake'], default: 'firehose'}),
     stream: Flags.string({description: 'The Firehose delivery stream (with --to lake, the name in the objects\' names), e.g. pixel-events.', default: 'pixel-events', helpValue: 'NAME'}),
@@ -127,7 +140,11 @@ of another target or locked by another run, a --lake above or inside the partiti
       for (const warning of schemaWarnings(schema, schemaPath ?? PIXEL_EVENT_SCHEMA_PATH)) warn(warning)
       const validator = compileValidator(schema, schemaPath)
       if (flags.transform) transform = await startTransform(flags.transform, {timeoutMs: flags['transform-timeout']})
-      sources = await resolveSources(flags.from, s3)
+      const kinesisStart = startOf(flags.start)
+      if (kinesisStart && kinesisStart.getTime() >= hourStart(flags.hour) + HOUR_MS) {
+        warn(`--start ${flags.start} is after --hour ${flags.hour} ends: records of the hour that reached the stream before then are not read`)
+      }
+      sources = await resolveSources(flags.from, s3, awsOptionsFor('kinesis', flags, config))
       if (lakeSpec) lake = await openLake(lakeSpec, s3)
       else warn('no --lake: ids already in the hour are not checked, only the ledger and the sources themselves')
       let target: ReplayTarget
@@ -159,6 +176,7 @@ of another target or locked by another run, a --lake above or inside the partiti
         ledgerIds: ledger.ids,
         dryRun: flags['dry-run'],
         signal: controller.signal,
+        kinesisStart,
         onWarning: warn,
         onProgress: ({read, sent}) => progress.update(`${read} records read, ${sent} sent`),
       })

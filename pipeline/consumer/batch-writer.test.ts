@@ -21,7 +21,7 @@ import {GroupWriteError, writeBatch} from './batch-writer.js'
 import {createConsumerHandler} from './consumer-handler.js'
 import {OverlapMismatchError} from './errors.js'
 import {streamRecords} from './stream-record.js'
-import {kinesisEvent, lambdaRecordsOf, motoKinesis, streamHolding} from './test-support/moto-kinesis.js'
+import {kinesisEvent, lambdaRecordsOf, motoKinesis, streamHolding} from '../../fixtures/test-support/moto-kinesis.js'
 
 process.env.AWS_ACCESS_KEY_ID = MOTO_CREDENTIALS.accessKeyId
 process.env.AWS_SECRET_ACCESS_KEY = MOTO_CREDENTIALS.secretAccessKey
