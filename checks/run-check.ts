@@ -9,7 +9,7 @@ import {ObjectVanishedError} from '../lake/errors.js'
 import {Deadline} from './deadline.js'
 import {misplacedFindings, schemaFindings, unparseableFindings} from './findings/record-findings.js'
 import {CHECKS, type CheckReport, type Finding, type HourSummary, type ReportLimits, type Severity, failsOn} from './report/report.js'
-import {type ObjectScan, type QuarantineEntry, scanObject, unreadScan} from './scan/scan-object.js'
+import {type ObjectScan, type QuarantineEntry, locatedFields, scanObject, unreadScan} from './scan/scan-object.js'
 import {DEFAULT_MAX_OBJECT_BYTES} from '../lake/codec/gunzip-object.js'
 import {ScanPool} from './scan/scan-pool.js'
 import {compileFastPath} from './scan/fast-path.js'
@@ -140,7 +140,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const findings: Finding[] = unexpected.map(({key, hour, refused}) => unexpectedKeyFinding(key, hour, refused))
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
   const fastPathMode = options.fastPath ?? true
-  const fastPath = fastPathMode === false ? undefined : compileFastPath(validator.schema, idField, timeField, {native: fastPathMode !== 'javascript'})
+  const fastPath = fastPathMode === false ? undefined : compileFastPath(validator.schema, idField, timeField, {native: fastPathMode !== 'javascript', fields: locatedFields({canary, ipField, ipPolicy})})
   const quarantine = options.quarantine !== undefined
   const maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}

@@ -44,7 +44,7 @@ function resolvePointer(root: Schema, ref: string): unknown {
  *
  * @example compileProgram(schema, 'event_id', 'ts')?.nodes.length
  */
-export function compileProgram(schema: Schema, idField: string, timeField: string): FastPathProgram | undefined {
+export function compileProgram(schema: Schema, idField: string, timeField: string, fields: string[] = []): FastPathProgram | undefined {
   const dialect = schemaDialect(schema)
   const nodes: ProgramNode[] = [blankNode(), {...blankNode(), types: 0}]
   const compiled = new Map<unknown, number>()
@@ -209,5 +209,5 @@ export function compileProgram(schema: Schema, idField: string, timeField: strin
 
   const root = compile(schema, true)
   if (nodes[root].undecided) return undefined
-  return {nodes, root, idField: utf8(idField), timeField: utf8(timeField)}
+  return {nodes, root, idField: utf8(idField), timeField: utf8(timeField), fields: fields.map(utf8)}
 }

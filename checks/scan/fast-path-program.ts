@@ -71,6 +71,8 @@ export interface FastPathProgram {
   /** The record field holding its id and its time (read from the root object only). */
   idField: Uint8Array
   timeField: Uint8Array
+  /** Other root fields whose values the scanners locate in each proven-valid line (the canary's, the address). */
+  fields: Uint8Array[]
 }
 
 /** One line the scanner looked at: where it is, and for a proven-valid line its id and time. */
@@ -81,4 +83,10 @@ export interface ScannedLine {
   idStart: number
   idEnd: number
   time: number
+  /**
+   * For a proven-valid line, per field of `FastPathProgram.fields`, where its value sits: two
+   * ints, its first byte and the byte after it (a string's quotes included); -1, -1 when the
+   * line's root object lacks it.
+   */
+  fields: Int32Array
 }

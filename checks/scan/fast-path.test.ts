@@ -20,7 +20,7 @@ const line = (record: unknown) => (typeof record === 'string' ? record : JSON.st
 
 function fastVerdict(text: string): FastRecord | undefined {
   const bytes = Buffer.from(text)
-  const out: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
+  const out: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(0)}
   return fast.scan(bytes, 0, bytes.length, out, new PlainLines(bytes).isPlain(0, bytes.length)) ? out : undefined
 }
 
@@ -174,7 +174,7 @@ describe('compileFastPath on other schemas', () => {
   it('decides the records that never reach a keyword it cannot decide', () => {
     const other = {type: 'object', properties: {kind: {enum: ['a', 'b']}, extra: {not: {type: 'null'}}}, required: ['kind']}
     const otherFast = compileFastPath(other, 'event_id', 'ts', {native: false})!
-    const verdict = (text: string) => otherFast.scan(Buffer.from(text), 0, Buffer.byteLength(text), {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}, false)
+    const verdict = (text: string) => otherFast.scan(Buffer.from(text), 0, Buffer.byteLength(text), {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(0)}, false)
     expect(verdict('{"kind":"a"}')).toBe(true)
     expect(verdict('{"kind":"a","extra":1}')).toBe(false)
     expect(verdict('{"kind":"c"}')).toBe(false)
@@ -190,5 +190,34 @@ describe('scanObject with and without the fast path', () => {
     const bytes = readFileSync(join(lake, object.key))
     const options = {validator, idField: 'event_id', timeField: 'ts', toleranceMs: 15 * 60_000, maxSamples: 5}
     expect(scanObject(object, bytes, {...options, fastPath: fast})).toEqual(scanObject(object, bytes, options))
+  })
+})
+
+describe('the fields the fast path locates', () => {
+  const located = ['source', 'client_ip']
+  const lines = [
+    JSON.stringify(pixelEvent(seededRandom(3), new Date('2026-02-10T05:00:00Z'), {source: 'canary', client_ip: '203.0.113.0'})),
+    JSON.stringify(pixelEvent(seededRandom(4), new Date('2026-02-10T05:00:00Z'), {client_ip: null, params: {source: 'canary', client_ip: '1.2.3.4'}})),
+    JSON.stringify(pixelEvent(seededRandom(5), new Date('2026-02-10T05:00:00Z'), {client_ip: undefined})).replace('"source":"pixel"', '"source" :\t"pixel"'),
+  ]
+  const text = Buffer.from(lines.join('\n'))
+
+  /** Each line's located values as text, null when its root lacks the field. */
+  function locatedValues(native: boolean): (string | null)[][] {
+    const out: (string | null)[][] = []
+    compileFastPath(schema, 'event_id', 'ts', {native, fields: located})!.scanText(text, (line) => {
+      expect(line.valid).toBe(true)
+      out.push(located.map((_, k) => (line.fields[2 * k] < 0 ? null : text.toString('utf8', line.fields[2 * k], line.fields[2 * k + 1]))))
+    })
+    return out
+  }
+
+  it.each([false, true])('gives each root field\'s value, quotes included, never a nested one of the same name (native %s)', (native) => {
+    expect(locatedValues(native)).toEqual([['"canary"', '"203.0.113.0"'], ['"pixel"', 'null'], ['"pixel"', null]])
+  })
+
+  it('names where each field sits, and -1 for one it does not locate', () => {
+    const fast = compileFastPath(schema, 'event_id', 'ts', {fields: located})!
+    expect([fast.fieldIndex('source'), fast.fieldIndex('client_ip'), fast.fieldIndex('badge')]).toEqual([0, 1, -1])
   })
 })

@@ -33,12 +33,16 @@ export interface FastRecord {
   timeEnd: number
   /** The record's time in ms since the epoch, NaN when it has no time field. */
   time: number
+  /** Where the program's other root fields sit, as ScannedLine.fields. */
+  fields: Int32Array
 }
 
 export interface FastPath {
   readonly program: FastPathProgram
   /** Whether `scanText` runs in C++ (checks/scan/native/fast_scan.cc) rather than in JavaScript. */
   readonly native: boolean
+  /** The position of a root field in ScannedLine.fields (value start at 2k, end at 2k + 1), or -1 when it is not located. */
+  fieldIndex(name: string): number
   /**
    * Visits every line of an object's text (whitespace-only lines may be left out) with the
    * verdict of `scan`; the visited object is reused from line to line.
@@ -196,6 +200,8 @@ class Scanner {
   private rootAt = -1
   idAt = -1
   timeAt = -1
+  /** Per located field: its value's first byte and the byte after it, or -1. */
+  readonly fieldAt: Int32Array
   /** What the last string read was like. */
   escaped = false
   ascii = true
@@ -210,6 +216,7 @@ class Scanner {
     this.patterns = program.nodes.map((n) => (n.pattern === undefined ? undefined : new RegExp(n.pattern, 'u')))
     this.formats = program.nodes.map((n) => (n.format === undefined ? undefined : formatTest(format(n.format))))
     this.decodedValues = program.nodes.map((n) => n.values?.strings.map((v) => Buffer.from(v).toString('utf8')))
+    this.fieldAt = new Int32Array(2 * program.fields.length)
   }
 
   /** The verdict on one line; `rootAt` its first byte. */
@@ -219,6 +226,7 @@ class Scanner {
     this.plain = plain
     this.depth = 0
     this.idAt = this.timeAt = -1
+    this.fieldAt.fill(-1)
     const i = skipSpace(b, start, end)
     if (i >= end) return UNDECIDED
     this.rootAt = i
@@ -415,12 +423,19 @@ class Scanner {
         let j = skipSpace(b, keyEnd + 1, end)
         if (b[j] !== COLON) return UNDECIDED
         j = skipSpace(b, j + 1, end)
+        let field = -1
         if (atRoot) {
           if (equalBytes(b, i + 1, keyEnd, this.program.idField)) this.idAt = j
           else if (equalBytes(b, i + 1, keyEnd, this.program.timeField)) this.timeAt = j
+          const fields = this.program.fields
+          for (let k = 0; k < fields.length; k++) if (equalBytes(b, i + 1, keyEnd, fields[k])) field = k
         }
         const after = this.value(child, j)
         if (after < 0) return after
+        if (field >= 0) {
+          this.fieldAt[2 * field] = j
+          this.fieldAt[2 * field + 1] = after
+        }
         i = skipSpace(b, after, end)
         if (b[i] === CLOSE) {
           i++
@@ -567,17 +582,19 @@ class Scanner {
  *
  * @example const fast = compileFastPath(schema, 'event_id', 'ts'); fast?.scan(bytes, 0, n, out, plain)
  */
-export function compileFastPath(schema: Record<string, unknown>, idField: string, timeField: string, options: {native?: boolean} = {}): FastPath | undefined {
-  const program = compileProgram(schema, idField, timeField)
+export function compileFastPath(schema: Record<string, unknown>, idField: string, timeField: string, options: {native?: boolean; fields?: string[]} = {}): FastPath | undefined {
+  const program = compileProgram(schema, idField, timeField, options.fields)
   if (!program) return undefined
   const scanner = new Scanner(program, schemaDialect(schema).format)
-  const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
+  const fieldCount = program.fields.length
+  const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(2 * fieldCount)}
   const completion: JavaScriptCompletion = {
     line(text, line) {
       line.valid = fast.scan(text, line.start, line.end, found, false)
       line.idStart = found.idStart
       line.idEnd = found.idEnd
       line.time = found.time
+      line.fields.set(found.fields)
     },
     string: (text, node, start, end) => scanner.stringMeets(text, node, start, end),
   }
@@ -586,11 +603,12 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
   const fast: FastPath = {
     program,
     native: native !== undefined,
+    fieldIndex: (name) => options.fields?.indexOf(name) ?? -1,
     scanText(text, visit) {
       if (native) return native.scan(text, visit)
       const plain = new PlainLines(text)
-      const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN}
-      const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN}
+      const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(2 * fieldCount)}
+      const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: found.fields}
       for (let start = 0; start < text.length; ) {
         let end = text.indexOf(NEWLINE, start)
         if (end === -1) end = text.length
@@ -607,7 +625,9 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
     scan(b, start, end, out, plain) {
       out.idStart = out.idEnd = out.timeStart = out.timeEnd = -1
       out.time = Number.NaN
+      out.fields.fill(-1)
       if (scanner.line(b, start, end, plain) < 0) return false
+      out.fields.set(scanner.fieldAt)
       const idAt = scanner.idAt
       if (idAt >= 0) {
         const c = b[idAt]

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {addressKind, breaksIpPolicy} from './ip-address.js'
+import {seededRandom} from '../../fixtures/random.js'
+import {addressKind, breaksIpPolicy, ipv4KindAt} from './ip-address.js'
 
 describe('addressKind', () => {
   it.each([
@@ -38,5 +39,30 @@ describe('breaksIpPolicy', () => {
     ['203.0.113.7', 'full', false],
   ] as const)('says %j under %s breaks it: %s', (value, policy, breaks) => {
     expect(breaksIpPolicy(value, policy)).toBe(breaks)
+  })
+})
+
+describe('ipv4KindAt', () => {
+  it('gives addressKind\'s kind for every IPv4 spelling, and leaves everything else to it', () => {
+    const rand = seededRandom(13)
+    const pieces = ['0', '00', '000', '1', '7', '25', '255', '256', '999', '0255', '', '.', ':', 'a', ' ', '\u0661', '+1', '1e2', '12']
+    const texts = ['203.0.113.0', '203.0.113.7', '1.2.3.4.5', '1.2.3', '::1', '1.2.3.0 ']
+    for (let k = 0; k < 40_000; k++) {
+      // Mostly numbers of one to three digits (some past 255, some with leading zeros), else an odd piece.
+      const part = () => (rand() < 0.8 ? String(Math.floor(rand() * 300)).padStart(1 + Math.floor(rand() * 3), '0') : pieces[Math.floor(rand() * pieces.length)])
+      const parts = Array.from({length: 3 + Math.floor(rand() * 3)}, part)
+      texts.push(parts.join(rand() < 0.9 ? '.' : ':'))
+    }
+    let decided = 0
+    for (const text of texts) {
+      // A byte before and after, so that the range, not the buffer's ends, is what is read.
+      const bytes = Buffer.from(`9${text}9`)
+      const kind = ipv4KindAt(bytes, 1, bytes.length - 1)
+      if (kind === undefined) continue
+      decided++
+      expect(kind, text).toBe(addressKind(text))
+    }
+    expect(decided).toBeGreaterThan(3000)
+    expect(ipv4KindAt(Buffer.from('999.1.1.0'), 0, 9)).toBeUndefined()
   })
 })

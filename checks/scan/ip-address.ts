@@ -13,6 +13,31 @@ function ipv4LastOctet(text: string): number | undefined {
 }
 
 /**
+ * The kind addressKind gives the string written by the ASCII bytes `b[start, end)` when they
+ * spell an IPv4 address (as its regex reads one: four parts of one to three digits, each up to
+ * 255), read without making a string of them; undefined for anything else, which addressKind
+ * itself must judge. The checker's fast path calls this once per record.
+ *
+ * @example ipv4KindAt(Buffer.from('203.0.113.0'), 0, 11) // 'anonymised'
+ */
+export function ipv4KindAt(b: Uint8Array, start: number, end: number): 'anonymised' | 'full' | undefined {
+  let i = start
+  let octet = 0
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= end || b[i] !== 0x2e) return undefined
+      i++
+    }
+    const from = i
+    octet = 0
+    while (i < end && i - from < 3 && b[i] >= 0x30 && b[i] <= 0x39) octet = octet * 10 + b[i++] - 0x30
+    if (i === from || octet > 255) return undefined
+  }
+  if (i !== end) return undefined
+  return octet === 0 ? 'anonymised' : 'full'
+}
+
+/**
  * Whether an address is kept to what the stack's anonymisation leaves: an IPv4 address ending in
  * `.0` (its /24), an IPv6 address zero beyond its /48. `'full'` is an address with more, and
  * `'other'` a text that is no address at all (the check cannot say, so it does not accuse).

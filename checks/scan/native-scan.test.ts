@@ -14,14 +14,16 @@ import {mutateText, sampleRecord, schemaCorpus} from '../../fixtures/schema-reco
 import {loadSchema} from '../schema/record-validator.js'
 
 const schema = await loadSchema()
-const inJs = compileFastPath(schema, 'event_id', 'ts', {native: false})!
-const inCpp = compileFastPath(schema, 'event_id', 'ts')!
+// Both locate the canary's field and the address, as pixel check compiles them.
+const fields = ['source', 'client_ip']
+const inJs = compileFastPath(schema, 'event_id', 'ts', {native: false, fields})!
+const inCpp = compileFastPath(schema, 'event_id', 'ts', {fields})!
 
 /** Every line's verdict, leaving out whitespace-only lines (which both send to the slow path). */
 function verdicts(fast: FastPath, text: Uint8Array): ScannedLine[] {
   const lines: ScannedLine[] = []
   fast.scanText(text, (line) => {
-    if (line.valid || Buffer.from(text.subarray(line.start, line.end)).toString('latin1').trim() !== '') lines.push({...line, idStart: line.valid ? line.idStart : -1, idEnd: line.valid ? line.idEnd : -1, time: line.valid ? line.time : Number.NaN})
+    if (line.valid || Buffer.from(text.subarray(line.start, line.end)).toString('latin1').trim() !== '') lines.push({...line, idStart: line.valid ? line.idStart : -1, idEnd: line.valid ? line.idEnd : -1, time: line.valid ? line.time : Number.NaN, fields: line.valid ? Int32Array.from(line.fields) : new Int32Array(0)})
   })
   return lines
 }
@@ -70,6 +72,7 @@ describe.runIf(nativeScannerLoaded)('the native scanner, where built', () => {
     const text = mutatedText(seed, 3000)
     const fromCpp = verdicts(inCpp, text)
     expect(fromCpp.filter((l) => l.valid).length).toBeGreaterThan(500)
+    expect(fromCpp.filter((l) => l.valid && l.fields[0] >= 0 && l.fields[2] >= 0).length).toBeGreaterThan(500)
     expect(fromCpp).toEqual(verdicts(inJs, text))
   })
 
@@ -103,8 +106,10 @@ describe.runIf(nativeScannerLoaded).each(schemaCorpus().filter(({name}) => name 
   const names = Object.keys((schema.properties ?? {}) as object)
   const idField = ['event_id', 'id', 'order_id', 'session', 'user_id', 'device'].find((f) => names.includes(f)) ?? 'event_id'
   const timeField = ['ts', 'collector_tstamp', 'event_timestamp', 'at', 'created_at'].find((f) => names.includes(f)) ?? 'ts'
-  const js = compileFastPath(schema, idField, timeField, {native: false})!
-  const cpp = compileFastPath(schema, idField, timeField)!
+  // Two of its root fields located, as the canary's field and the address would be.
+  const fields = names.filter((n) => n !== idField).slice(0, 2)
+  const js = compileFastPath(schema, idField, timeField, {native: false, fields})!
+  const cpp = compileFastPath(schema, idField, timeField, {fields})!
 
   it.each([1, 2, 3])('gives the JavaScript fast path\'s verdicts, ids and times on sampled and mutated records (seed %i)', (seed) => {
     const rand = seededRandom(seed * 31)

@@ -7,11 +7,11 @@ import type {FastPathProgram, ScannedLine} from './fast-path-program.js'
 interface Binding {
   /** Bumped with the program's shape, so a stale build is not fed a program it cannot read. */
   programVersion: number
-  compile(nodes: FastPathProgram['nodes'], root: number, idField: Uint8Array, timeField: Uint8Array): object
+  compile(nodes: FastPathProgram['nodes'], root: number, idField: Uint8Array, timeField: Uint8Array, fields: Uint8Array[]): object
   scan(program: object, text: Uint8Array, lines: Int32Array, times: Float64Array, checks: Int32Array, from: number): number
 }
 
-const PROGRAM_VERSION = 2
+const PROGRAM_VERSION = 3
 
 /** Where `npm ci` (the build:native script) puts the compiled scanner. */
 export const NATIVE_SCANNER_PATH = join(PACKAGE_ROOT, 'checks/scan/native/build/Release/fast_scan.node')
@@ -51,7 +51,6 @@ export function nativeScannerNote(): string | undefined {
 }
 
 const LINES_PER_CALL = 4096
-const INTS_PER_LINE = 5
 const CHECKS_PER_CALL = 3 * 16384
 
 // A line's status, as fast_scan.cc writes it.
@@ -77,11 +76,14 @@ export interface JavaScriptCompletion {
  */
 export function nativeScanner(program: FastPathProgram, completion: JavaScriptCompletion): {scan(text: Uint8Array, visit: (line: ScannedLine) => void): void} | undefined {
   if (!binding) return undefined
-  const compiled = binding.compile(program.nodes, program.root, program.idField, program.timeField)
+  const compiled = binding.compile(program.nodes, program.root, program.idField, program.timeField, program.fields)
+  // Per line: start, end, status, idStart, idEnd, then each located field's start and end.
+  const fieldInts = 2 * program.fields.length
+  const INTS_PER_LINE = 5 + fieldInts
   const lines = new Int32Array(LINES_PER_CALL * INTS_PER_LINE)
   const times = new Float64Array(LINES_PER_CALL)
   const checks = new Int32Array(CHECKS_PER_CALL + 1)
-  const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN}
+  const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: new Int32Array(fieldInts)}
   return {
     scan(text, visit) {
       for (let from = 0; ; ) {
@@ -95,6 +97,7 @@ export function nativeScanner(program: FastPathProgram, completion: JavaScriptCo
           line.idStart = lines[at + 3]
           line.idEnd = lines[at + 4]
           line.time = times[k]
+          for (let f = 0; f < fieldInts; f++) line.fields[f] = lines[at + 5 + f]
           if (status === ASK_JAVASCRIPT) completion.line(text, line)
           else if (status === VALID_IF_CHECKED) {
             // checks: per line, a count then (node, start, end) triples, in line order.
@@ -102,7 +105,10 @@ export function nativeScanner(program: FastPathProgram, completion: JavaScriptCo
             let valid = true
             for (let c = 0; c < n; c++, check += 3) if (valid && !completion.string(text, checks[check], checks[check + 1], checks[check + 2])) valid = false
             line.valid = valid
-            if (!valid) line.idStart = line.idEnd = -1
+            if (!valid) {
+              line.idStart = line.idEnd = -1
+              line.fields.fill(-1)
+            }
           } else line.valid = status === VALID
           visit(line)
         }

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {type ObjectKey, parseObjectKey} from '../../lake/layout/object-key.js'
-import {type ScanOptions, scanObject} from './scan-object.js'
+import {type ScanOptions, locatedFields, scanObject} from './scan-object.js'
 import {compileFastPath} from './fast-path.js'
 import {compileValidator, loadSchema} from '../schema/record-validator.js'
 
@@ -46,5 +46,46 @@ describe.each(modes)('scanObject %s', (_, options) => {
   it('reads non-ASCII text that is well-formed UTF-8', () => {
     const record = Buffer.from(JSON.stringify(pixelEvent(seededRandom(6), at, {user_agent: 'Mozilla/5.0 caf\u00e9 \u{1f600}'})))
     expect(scanObject(object, objectAround(record), options)).toMatchObject({records: 4, valid: 4, unparseable: 0})
+  })
+})
+
+describe('scanObject on the canary\'s records and raw addresses', () => {
+  const rules = {canary: {field: 'source', value: 'canary'}, ipField: 'client_ip', ipPolicy: 'anonymise' as const}
+  const fields = locatedFields(rules)
+  const cases: [string, ScanOptions][] = [
+    ['without the fast path', {...base, ...rules}],
+    ['with the JavaScript fast path, locating nothing', {...base, ...rules, fastPath: compileFastPath(schema, 'event_id', 'ts', {native: false})}],
+    ['with the JavaScript fast path, locating the fields', {...base, ...rules, fastPath: compileFastPath(schema, 'event_id', 'ts', {native: false, fields})}],
+    ['with the native fast path, locating the fields', {...base, ...rules, fastPath: compileFastPath(schema, 'event_id', 'ts', {fields})}],
+  ]
+  const rand = seededRandom(17)
+  const records = [
+    {source: 'canary', client_ip: '203.0.113.0'},
+    {source: 'pixel', client_ip: '203.0.113.7'},
+    {source: 'canary', client_ip: '2001:db8:1:2::'},
+    {source: 'pixel', client_ip: '2001:db8:1::'},
+    {source: 'pixel', client_ip: null},
+    {source: 'pixel', client_ip: 'not an address'},
+    {source: 'pixel', client_ip: '999.1.1.0'},
+    {source: 'pixel', client_ip: '010.1.1.00'},
+    {source: 'replay', params: {source: 'canary', client_ip: '1.2.3.4'}},
+  ].map((overrides) => JSON.stringify(pixelEvent(rand, at, overrides as never)))
+  // Escaped spellings of the same values: the scanners must decode them as JSON.parse does.
+  records.push(records[0].replace('"canary"', '"can\\u0061ry"').replace('"203.0.113.0"', '"203.0.113.\\u0031"'))
+  records.push(records[1].replace('"source":"pixel"', '"source" : "pixel"'))
+  const bytes = gzipSync(Buffer.from(records.join('\n') + '\n'))
+
+  it.each(cases)('counts the same canary records, ids and raw addresses %s', (_, options) => {
+    const scan = scanObject(object, bytes, options)
+    const reference = scanObject(object, bytes, cases[0][1])
+    expect(scan.records).toBe(records.length)
+    expect(scan.canary.records).toBe(3)
+    // Every record holds an address but the null one; 010.1.1.00 ends in a zero octet.
+    expect({rawIp: scan.rawIp, ipSeen: scan.ipSeen}).toEqual({rawIp: 4, ipSeen: 10})
+    expect(scan.rawIpSamples.map((s) => s.index)).toEqual([1, 2, 9, 10])
+    expect(scan.rawIpSamples).toEqual(reference.rawIpSamples)
+    expect(Buffer.from(scan.canaryIds)).toEqual(Buffer.from(reference.canaryIds))
+    expect(scan.real).toEqual(reference.real)
+    expect(scan.canary).toEqual(reference.canary)
   })
 })

@@ -5,10 +5,12 @@ import type {ObjectKey} from '../../lake/layout/object-key.js'
 import {idBytes, idBytesAt} from '../../lake/ids/record-id.js'
 import type {Sample} from '../report/report.js'
 import type {FastPath} from './fast-path.js'
+import type {ScannedLine} from './fast-path-program.js'
+import {BACKSLASH, QUOTE} from './json-bytes.js'
 import type {RecordValidator} from '../schema/record-validator.js'
 import {HOUR_MS, formatDuration, hourStart} from '../../lake/scope.js'
 import {FieldLocator, type LocatedValue} from './field-locator.js'
-import {type IpPolicy, breaksIpPolicy} from './ip-address.js'
+import {type IpPolicy, breaksIpPolicy, ipv4KindAt} from './ip-address.js'
 import {LagHistogram, type SourceMetrics, emptySourceMetrics, sampledRecord, tallyFields} from './source-metrics.js'
 
 
@@ -36,6 +38,18 @@ export interface ScanOptions {
   ipField?: string
   /** What the address field may hold. @default 'anonymise' */
   ipPolicy?: IpPolicy
+}
+
+/**
+ * The root fields scanObject reads from each proven-valid line (the canary's, the address): the
+ * fast path compiled with them locates them as it scans (compileFastPath's `fields`).
+ *
+ * @example compileFastPath(schema, 'event_id', 'ts', {fields: locatedFields(options)})
+ */
+export function locatedFields(options: Pick<ScanOptions, 'canary' | 'ipField' | 'ipPolicy'>): string[] {
+  const fields = options.canary ? [options.canary.field] : []
+  if (options.ipField !== undefined && options.ipPolicy !== 'full') fields.push(options.ipField)
+  return fields
 }
 
 /** `--canary FIELD=VALUE`. */
@@ -238,15 +252,16 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
   let pieces = 0
   if (fastPath) {
     // Lines the fast path proves valid are never parsed: the canary's field and the address are
-    // read from their bytes (see FieldLocator), and only sampled lines are parsed for field tallies.
-    const canaryLocator = canary && new FieldLocator(text, canary.field)
+    // read from their bytes, where the scanner found them (or a FieldLocator, for a fast path
+    // compiled without them), and only sampled lines are parsed for field tallies.
     const canaryBytes = canary && Buffer.from(canary.value, 'utf8')
-    const ipLocator = ipField !== undefined && ipPolicy !== 'full' ? new FieldLocator(text, ipField) : undefined
+    const canaryAt = canary ? fieldSource(fastPath, text, canary.field) : undefined
+    const ipAt = ipField !== undefined && ipPolicy !== 'full' ? fieldSource(fastPath, text, ipField) : undefined
     const found: LocatedValue = {start: 0, end: 0, string: false, escaped: false}
     fastPath.scanText(text, (line) => {
       if (line.valid) {
         let source = 0
-        if (canaryLocator && canaryLocator.find(line.start, line.end, found) && (found.escaped ? isCanaryValue(decodeString(text, found), canary!) : equalRange(text, found, canaryBytes!))) source = 1
+        if (canaryAt && canaryAt(line, found) && (found.escaped ? isCanaryValue(decodeString(text, found), canary!) : found.string ? equalRange(text, found, canaryBytes!) : isCanaryValue(JSON.parse(text.toString('latin1', found.start, found.end)), canary!))) source = 1
         const metrics = sources[source]
         metrics.records++
         metrics.valid++
@@ -259,7 +274,7 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
             if (source === 1 && idBytesAt(text, line.idStart, line.idEnd, canaryIds.ids, canaryIds.room())) canaryIds.commit(pieces)
           }
         }
-        if (ipLocator && ipLocator.find(line.start, line.end, found)) noteFastIp(text, found, pieces)
+        if (ipAt && ipAt(line, found)) noteFastIp(text, found, pieces)
         if (sampledRecord(pieces)) tallyFields(JSON.parse(text.toString('utf8', line.start, line.end)), metrics)
         placeInTime(line.time, pieces, source)
         pieces++
@@ -294,7 +309,42 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
       noteIp(JSON.parse(bytes.toString('latin1', at.start, at.end)), index)
       return
     }
+    // The common case, an anonymised IPv4 address, read from its bytes without a string.
+    if (!at.escaped && ipPolicy === 'anonymise' && ipv4KindAt(bytes, at.start, at.end) === 'anonymised') {
+      scan.ipSeen++
+      return
+    }
     noteIp(at.escaped ? decodeString(bytes, at) : bytes.toString('utf8', at.start, at.end), index)
+  }
+}
+
+/**
+ * Where a root field's value sits in a proven-valid line: read from what the scanner located
+ * (ScannedLine.fields), or found by a FieldLocator when the fast path does not locate it.
+ */
+function fieldSource(fastPath: FastPath, text: Buffer, name: string): (line: ScannedLine, out: LocatedValue) => boolean {
+  const k = fastPath.fieldIndex(name)
+  if (k < 0) {
+    const locator = new FieldLocator(text, name)
+    return (line, out) => locator.find(line.start, line.end, out)
+  }
+  return (line, out) => {
+    const start = line.fields[2 * k]
+    if (start < 0) return false
+    const end = line.fields[2 * k + 1]
+    if (text[start] === QUOTE) {
+      out.start = start + 1
+      out.end = end - 1
+      out.string = true
+      out.escaped = false
+      for (let i = out.start; i < out.end; i++) if (text[i] === BACKSLASH) out.escaped = true
+    } else {
+      out.start = start
+      out.end = end
+      out.string = false
+      out.escaped = false
+    }
+    return true
   }
 }
 

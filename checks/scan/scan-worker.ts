@@ -1,7 +1,7 @@
 // A worker thread of the scan pool: compiles the schema once, then scans objects as they come.
 import {parentPort} from 'node:worker_threads'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
-import {type CanaryRule, type ObjectScan, type ScanOptions, scanObject} from './scan-object.js'
+import {type CanaryRule, type ObjectScan, type ScanOptions, locatedFields, scanObject} from './scan-object.js'
 import type {IpPolicy} from './ip-address.js'
 import {compileFastPath} from './fast-path.js'
 import {compileValidator} from '../schema/record-validator.js'
@@ -28,7 +28,7 @@ let options: ScanOptions | undefined
 parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
   if ('setup' in message) {
     const {schema, fastPath, ...rest} = message.setup
-    options = {...rest, validator: compileValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField, {native: fastPath !== 'javascript'}) : undefined}
+    options = {...rest, validator: compileValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField, {native: fastPath !== 'javascript', fields: locatedFields(rest)}) : undefined}
     return
   }
   try {

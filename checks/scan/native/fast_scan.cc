@@ -13,6 +13,7 @@
 // check on a line that is otherwise valid, or, inside anyOf / oneOf / contains, as the whole line.
 #include <node_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -25,7 +26,7 @@
 
 namespace {
 
-const int PROGRAM_VERSION = 2;
+const int PROGRAM_VERSION = 3;
 const long UNDECIDED = -1, INVALID = -2, ASK_JS = -3;
 const int MAX_DEPTH = 64;
 enum Kind { K_NULL = 1, K_BOOLEAN = 2, K_INTEGER = 4, K_NUMBER = 8, K_STRING = 16, K_OBJECT = 32, K_ARRAY = 64 };
@@ -68,6 +69,8 @@ struct Program {
   std::vector<Node> nodes;
   int root = 0;
   std::string idField, timeField;
+  // Other root fields whose values are located in each line (the canary's, the address).
+  std::vector<std::string> fields;
 };
 
 const double NaN = std::nan("");
@@ -263,6 +266,8 @@ struct Scanner {
   int speculative = 0;
   size_t rootAt = 0;
   long idAt = -1, timeAt = -1;
+  // Per located field: its value's first byte and the byte after it, or -1.
+  std::vector<long> fieldAt;
   // The last date-time proven, so that the time field is read once.
   size_t lastTimeAt = SIZE_MAX;
   double lastTime = 0;
@@ -545,15 +550,22 @@ struct Scanner {
           goto done;
         }
         j = skipSpace(b, j + 1, end);
+        int field = -1;
         if (atRoot) {
           size_t length = keyEnd - i - 1;
           if (length == p_idField().size() && memcmp(b + i + 1, p_idField().data(), length) == 0) idAt = static_cast<long>(j);
           else if (length == p_timeField().size() && memcmp(b + i + 1, p_timeField().data(), length) == 0) timeAt = static_cast<long>(j);
+          for (size_t k = 0; k < this->p->fields.size(); k++)
+            if (length == this->p->fields[k].size() && memcmp(b + i + 1, this->p->fields[k].data(), length) == 0) field = static_cast<int>(k);
         }
         long after = value(child, j);
         if (after < 0) {
           result = after;
           goto done;
+        }
+        if (field >= 0) {
+          fieldAt[2 * field] = static_cast<long>(j);
+          fieldAt[2 * field + 1] = after;
         }
         i = skipSpace(b, after, end);
         if (i < end && b[i] == '}') {
@@ -726,6 +738,7 @@ struct Scanner {
     depth = 0;
     speculative = 0;
     idAt = timeAt = -1;
+    std::fill(fieldAt.begin(), fieldAt.end(), -1);
     idStart = idEnd = -1;
     time = NaN;
     deferred.clear();
@@ -876,10 +889,10 @@ Node readNode(napi_env env, napi_value o) {
 
 void freeProgram(napi_env, void* data, void*) { delete static_cast<Program*>(data); }
 
-// compile(nodes, root, idField, timeField) -> an opaque program
+// compile(nodes, root, idField, timeField, fields) -> an opaque program
 napi_value Compile(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   auto* program = new Program();
   uint32_t n = 0;
@@ -892,13 +905,21 @@ napi_value Compile(napi_env env, napi_callback_info info) {
   program->root = static_cast<int>(number(env, argv[1]));
   program->idField = bytes(env, argv[2]);
   program->timeField = bytes(env, argv[3]);
+  uint32_t fieldCount = 0;
+  napi_get_array_length(env, argv[4], &fieldCount);
+  for (uint32_t k = 0; k < fieldCount; k++) {
+    napi_value field;
+    napi_get_element(env, argv[4], k, &field);
+    program->fields.push_back(bytes(env, field));
+  }
   napi_value external;
   napi_create_external(env, program, freeProgram, nullptr, &external);
   return external;
 }
 
 // scan(program, text, lines: Int32Array, times: Float64Array, checks: Int32Array, from) -> lines written.
-// Each non-blank line gives 5 ints (start, end, status, idStart, idEnd) and one time; a line of
+// Each non-blank line gives 5 ints (start, end, status, idStart, idEnd), two per located field
+// (its value's start and end, -1 when absent or the line is not proven) and one time; a line of
 // status 2 adds its deferred string checks to `checks`: a count, then (node, start, end) triples.
 napi_value Scan(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -917,13 +938,15 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   Scanner scanner;
   scanner.p = program;
   scanner.b = static_cast<const uint8_t*>(textData);
+  scanner.fieldAt.assign(2 * program->fields.size(), -1);
+  const size_t perLine = 5 + 2 * program->fields.size();
   const uint8_t* b = scanner.b;
   int32_t* lines = static_cast<int32_t*>(linesData);
   double* times = static_cast<double*>(timesData);
   int32_t* checks = static_cast<int32_t*>(checksData);
   size_t checksUsed = 0;
   size_t written = 0;
-  size_t capacity = linesLength / 5 < timesLength ? linesLength / 5 : timesLength;
+  size_t capacity = linesLength / perLine < timesLength ? linesLength / perLine : timesLength;
   size_t start = from;
   while (start < textLength && written < capacity) {
     const void* nl = memchr(b + start, '\n', textLength - start);
@@ -944,12 +967,13 @@ napi_value Scan(napi_env env, napi_callback_info info) {
         }
       }
       bool proven = status == 1 || status == 2;
-      int32_t* line = lines + written * 5;
+      int32_t* line = lines + written * perLine;
       line[0] = static_cast<int32_t>(start);
       line[1] = static_cast<int32_t>(end);
       line[2] = status;
       line[3] = proven ? static_cast<int32_t>(idStart) : -1;
       line[4] = proven ? static_cast<int32_t>(idEnd) : -1;
+      for (size_t f = 0; f < scanner.fieldAt.size(); f++) line[5 + f] = proven ? static_cast<int32_t>(scanner.fieldAt[f]) : -1;
       times[written] = proven ? time : NaN;
       written++;
     }
