@@ -34,3 +34,11 @@ export class HistoryError extends CheckError {
     this.name = 'HistoryError'
   }
 }
+
+/** A file given as a saved report is missing, not JSON, or not what `pixel check --json` prints. */
+export class SavedReportError extends CheckError {
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = 'SavedReportError'
+  }
+}

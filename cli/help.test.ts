@@ -20,7 +20,7 @@ describe('help', () => {
   it('lists every command and topic under pixel help', async () => {
     const {code, stdout} = await runPixel(['help'])
     expect(code).toBe(0)
-    for (const id of ['check', 'dev', 'replay', 'autocomplete', 'help']) expect(stdout).toMatch(new RegExp(`^ {2}${id} `, 'm'))
+    for (const id of ['check', 'dev', 'replay', 'report', 'autocomplete', 'help']) expect(stdout).toMatch(new RegExp(`^ {2}${id} `, 'm'))
     expect(stdout).toMatch(/^TOPICS\n {2}fixtures /m)
   })
 
