@@ -32,6 +32,13 @@ export interface CheckQueries {
   group(relation: string, arrivals?: ReadonlyMap<string, number>): GroupQueries
   /** Duplicate ids across every object of the relation, with the original's key. */
   duplicates(relation: string): string
+  /**
+   * For a scope too large for one duplicates query: the ids found in both of two relations (two
+   * groups of objects), one row per id and object holding it: `id, part (0 or 1), path, hs (the
+   * partition hour in ms), nc (its canary records)`. The runner adds these to each group's own
+   * duplicates (see runSqlCheck).
+   */
+  sharedIds(first: string, second: string): string
   /** Schema keywords this dialect does not check. */
   notChecked: NotChecked[]
 }
@@ -63,7 +70,9 @@ export function checkQueries(dialect: SqlDialect, options: CheckQueryOptions): C
   return {
     notChecked: compiled.notChecked,
     group: (relation, arrivals) => ({stats: statsQuery(ops, base(relation, arrivals)), details: detailsQuery(ops, base(relation, arrivals), options)}),
-    duplicates: (relation) => duplicatesQuery(ops, base(relation), options),
+    // Duplicates need no schema rules: ids count whether their record is valid or not.
+    duplicates: (relation) => duplicatesQuery(ops, judgedCtes(ops, relation, options, [], new Map()), options),
+    sharedIds: (first, second) => sharedIdsQuery(judgedCtes(ops, `(SELECT 0 AS part, path, line FROM ${first} AS a UNION ALL SELECT 1 AS part, path, line FROM ${second} AS b)`, options, [], new Map(), true)),
   }
 }
 
@@ -80,7 +89,9 @@ function canaryTest(ops: DialectOps, rule: CanaryRule | undefined): string {
   return `coalesce(${tests.join(' OR ')}, false)`
 }
 
-function judgedCtes(ops: DialectOps, relation: string, options: CheckQueryOptions, errors: string[], arrivals: ReadonlyMap<string, number>): string {
+function judgedCtes(ops: DialectOps, relation: string, options: CheckQueryOptions, errors: string[], arrivals: ReadonlyMap<string, number>, withPart = false): string {
+  // With two groups in one relation: which one a line came from (the relation's part column) goes along.
+  const carried = withPart ? 'part, ' : ''
   const blank = `NOT ${ops.matches('line', '[^ \\t\\r\\n]')}`
   const cut = ops.split(ops.replaceAll('line', '\\}[ \\t\\r\\n]*\\{', `'}' || chr(30) || '{'`), '\u001e')
   const idValue = ops.member('r', options.idField)
@@ -101,7 +112,7 @@ function judgedCtes(ops: DialectOps, relation: string, options: CheckQueryOption
   const rawIp = options.ipPolicy === 'omit' ? 'ip_seen' : options.ipPolicy === 'full' ? 'false' : rawIpV4
   return `WITH lines AS ${relation},
 split AS (
-  SELECT path, line,
+  SELECT ${carried}path, line,
          CASE WHEN ${ops.isJson('line')} THEN ${ops.array(['line'])}
               WHEN ${ops.countWhere(cut, 'p', `NOT ${ops.isJson('p')}`)} = 0 THEN ${cut}
          END AS pieces
@@ -109,13 +120,13 @@ split AS (
   WHERE line IS NOT NULL AND NOT (${blank})
 ),
 records AS (
-  SELECT path, ${ops.parse('piece')} AS r
+  SELECT ${carried}path, ${ops.parse('piece')} AS r
   FROM split ${ops.unnest('pieces', 'cut', 'piece')}
   WHERE pieces IS NOT NULL
 ),
 fields AS (
-  SELECT path, r,
-         ${ops.compact(ops.array(errors))} AS errs,
+  SELECT ${carried}path, r,
+         ${ops.compact(ops.array(errors.length === 0 ? ['CAST(NULL AS VARCHAR)'] : errors))} AS errs,
          ${canaryTest(ops, options.canary)} AS is_canary,
          ${id} AS id,
          ${time} AS t,
@@ -126,7 +137,7 @@ fields AS (
   FROM records
 ),
 judged AS (
-  SELECT path, r, errs, is_canary, id, t, hs, arrival, ip_seen, ip,
+  SELECT ${carried}path, r, errs, is_canary, id, t, hs, arrival, ip_seen, ip,
          ${ops.len('errs')} = 0 AS valid,
          ${rawIp} AS raw_ip,
          coalesce(${ops.len('errs')} = 0 AND t IS NOT NULL AND (t < hs - ${options.toleranceMs} OR t >= hs + ${HOUR_MS + options.toleranceMs}), false) AS misplaced,
@@ -208,4 +219,24 @@ FROM ranked
 WHERE paths > 1 OR n > 1
 GROUP BY path
 ORDER BY path`
+}
+
+function sharedIdsQuery(ctes: string): string {
+  return `${ctes},
+ids AS (
+  SELECT id, part, path, hs, count_if(is_canary) AS nc
+  FROM judged
+  WHERE id IS NOT NULL
+  GROUP BY id, part, path, hs
+),
+shared AS (
+  SELECT id
+  FROM ids
+  GROUP BY id
+  HAVING count(DISTINCT part) = 2
+)
+SELECT id, part, path, hs, nc
+FROM ids
+WHERE id IN (SELECT id FROM shared)
+ORDER BY id, part, hs, path`
 }

@@ -207,9 +207,36 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
 
   const duplicatesPerKey = new Map<string, {duplicates: number; canary: number; originals: string[]}>()
   if (keys.length > 0) {
-    const duplicates = await run(queries.duplicates(relation(keys)), 'duplicates')
-    for (const [path, count, canaryCount, originals] of duplicates.rows) {
-      duplicatesPerKey.set(path!, {duplicates: num(count), canary: num(canaryCount), originals: (originals ?? '').split('\u001d')})
+    // One query when the scope fits; else groups of objects, each with its own duplicates, and every
+    // pair of groups asked for the ids they share, which move each group's original to the earliest.
+    const whole = queries.duplicates(relation(keys))
+    const dupGroups = bytesOf(whole) <= limit ? [keys] : groupKeys(keys, (group) => queries.sharedIds(relation(group), relation(group)), limit)
+    for (const [g, group] of dupGroups.entries()) {
+      const duplicates = await run(dupGroups.length === 1 ? whole : queries.duplicates(relation(group)), dupGroups.length === 1 ? 'duplicates' : `duplicates ${g + 1}/${dupGroups.length}`)
+      for (const [path, count, canaryCount, originals] of duplicates.rows) {
+        duplicatesPerKey.set(path!, {duplicates: num(count), canary: num(canaryCount), originals: originals ? originals.split('\u001d') : []})
+      }
+    }
+    if (dupGroups.length > 1) {
+      const shared = new Map<string, Map<string, SharedPlace>>()
+      const pairs = dupGroups.length * (dupGroups.length - 1) / 2
+      let pair = 0
+      for (let i = 0; i < dupGroups.length; i++) {
+        for (let j = i + 1; j < dupGroups.length; j++) {
+          const result = await run(queries.sharedIds(relation(dupGroups[i]), relation(dupGroups[j])), `shared ids ${++pair}/${pairs}`)
+          for (const [id, part, path, hs, nc] of result.rows) {
+            if (!shared.has(id!)) shared.set(id!, new Map())
+            shared.get(id!)!.set(path!, {group: part === '0' ? i : j, path: path!, hs: Number(hs), canary: num(nc)})
+          }
+        }
+      }
+      for (const [path, fix] of acrossGroups(shared)) {
+        const entry = duplicatesPerKey.get(path) ?? {duplicates: 0, canary: 0, originals: []}
+        entry.duplicates += fix.duplicates
+        entry.canary += fix.canary
+        entry.originals.push(...fix.originals)
+        duplicatesPerKey.set(path, entry)
+      }
     }
   }
 
@@ -315,6 +342,50 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
     notChecked: queries.notChecked,
     queries: ran,
   }
+}
+
+/** One object holding an id that several groups of the duplicates query hold. */
+interface SharedPlace {
+  group: number
+  path: string
+  hs: number
+  canary: number
+}
+
+/** SQL's order of (partition hour, key): keys compare as UTF-8 bytes (DuckDB) or code points (Trino), which agree. */
+function byHourThenKey(a: SharedPlace, b: SharedPlace): number {
+  return a.hs !== b.hs ? a.hs - b.hs : Buffer.compare(Buffer.from(a.path, 'utf8'), Buffer.from(b.path, 'utf8'))
+}
+
+/**
+ * What each group's own duplicates query got wrong about the ids other groups hold too: each
+ * group took its first copy of such an id for the original, but only the earliest of all is
+ * (by partition hour, then key, as one query over the scope ranks them). Every other group's first
+ * copy is one more duplicate, whose original is the earliest; the canary's, likewise.
+ */
+function acrossGroups(shared: Map<string, Map<string, SharedPlace>>): Map<string, {duplicates: number; canary: number; originals: string[]}> {
+  const fixes = new Map<string, {duplicates: number; canary: number; originals: string[]}>()
+  const fix = (path: string) => {
+    if (!fixes.has(path)) fixes.set(path, {duplicates: 0, canary: 0, originals: []})
+    return fixes.get(path)!
+  }
+  for (const places of shared.values()) {
+    const all = [...places.values()].sort(byHourThenKey)
+    const firstOf = (list: SharedPlace[]) => {
+      const first = new Map<number, SharedPlace>()
+      for (const place of list) if (!first.has(place.group)) first.set(place.group, place)
+      return first
+    }
+    const original = all[0]
+    for (const [group, place] of firstOf(all)) {
+      if (group === original.group) continue
+      fix(place.path).duplicates++
+      fix(place.path).originals.push(original.path)
+    }
+    const canary = all.filter((place) => place.canary > 0)
+    for (const [group, place] of firstOf(canary)) if (group !== canary[0].group) fix(place.path).canary++
+  }
+  return fixes
 }
 
 function splitPair(text: string): [string, string] {

@@ -24,6 +24,8 @@ const cases = Object.entries(schemas).flatMap(([name, schema]) => {
     {file: `${name}-stats.sql`, sql: group.stats},
     {file: `${name}-details.sql`, sql: group.details},
     {file: `${name}-duplicates.sql`, sql: q.duplicates(RELATION)},
+    // The split form of the duplicates query, for a scope too large for one: the ids two groups share.
+    {file: `${name}-shared-ids.sql`, sql: q.sharedIds(RELATION, RELATION.replace("day = '10'", "day = '11'"))},
   ]
 })
 
