@@ -59,8 +59,14 @@ describe('pixel check --engine duckdb on the sample lake', () => {
     expect(lost).toBeGreaterThan(0)
     expect(duckdb.report.summary).toEqual({...local.report.summary, records: local.report.summary.records - lost, valid: local.report.summary.valid - lost})
     for (const [i, hour] of local.report.hours.entries()) {
-      const n = before.get(hour.hour) ?? 0
-      expect(duckdb.report.hours[i]).toEqual({...hour, records: hour.records - n, valid: hour.valid - n})
+      if (!before.has(hour.hour)) {
+        expect(duckdb.report.hours[i]).toEqual(hour)
+        continue
+      }
+      // The records read before the damage also carry their lag.
+      const n = before.get(hour.hour)!
+      const withoutLag = (h: object) => Object.fromEntries(Object.entries(h).filter(([name]) => name !== 'lag'))
+      expect(withoutLag(duckdb.report.hours[i])).toEqual(withoutLag({...hour, records: hour.records - n, valid: hour.valid - n}))
     }
   })
 
