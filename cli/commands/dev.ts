@@ -43,7 +43,7 @@ export interface DevSummary {
 }
 
 export default class Dev extends PixelCommand {
-  static override summary = 'Run the whole pipeline on this machine: the pixel, a Firehose-compatible API and delivery into a lake, on one port.'
+  static override summary = 'Run the whole pipeline on this machine: the pixel, Firehose- and Kinesis-compatible APIs and delivery into a lake, on one port.'
 
   static override description = `Serves on 127.0.0.1: GET|HEAD /p.gif through the same handler the Lambda runs; a \
 Firehose API at POST / (PutRecord, PutRecordBatch, DescribeDeliveryStream, with Firehose's limits and errors) for any AWS \
@@ -53,7 +53,12 @@ own ts and named exactly as the stack's Firehose does, into a folder or an S3 pr
 that cannot be partitioned go under errors/partitioning-failed/. GIF answers carry x-pixel-dev-event-id when their \
 record was acknowledged.
 
-SIGINT or SIGTERM writes every buffer before exiting: nothing acknowledged is lost.`
+A Kinesis Data Streams API answers at the same POST / (told apart by X-Amz-Target: PutRecord, PutRecords, \
+DescribeStream, ListShards, GetShardIterator, GetRecords). With --ingest kinesis the pixel puts its hits there instead, \
+and a consumer loop writes each shard's records with the stack's Kinesis consumer, in batches of --batch-size records \
+or every --batch-window seconds, exactly once, named <stream>-<shardId>-<firstSequence>-<lastSequence>.gz.
+
+SIGINT or SIGTERM writes every buffer (and every pending Kinesis batch) before exiting: nothing acknowledged is lost.`
 
   static override examples = [
     {description: 'Run it into a local folder (then audit it with pixel check --lake ./lake --day today)', command: '<%= config.bin %> <%= command.id %> --lake ./lake'},
