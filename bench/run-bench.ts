@@ -2,14 +2,14 @@
  * `npm run bench`: builds (or reuses) two generated days of at least 5 million records each under
  * bench/.lake/: pixel events under the shipped schema, and a team's own events under
  * fixtures/schemas/team-event.schema.json. For each day it measures, one after another, pixel
- * check, the decompression floors (gzip -dc; node's zlib, libdeflate and ISA-L where built, on one
- * thread, and the fastest on every core) and DuckDB answering the same questions, then prints
+ * check, pixel check --engine duckdb, the decompression floors (gzip -dc; node's zlib, libdeflate and
+ * ISA-L where built, on one thread, and the fastest on every core) and DuckDB answering the same questions, then prints
  * records/s, uncompressed MB/s, peak RSS, the ratios and the share of records the fast path
  * decided. Results go to bench/.lake/results/latest.json.
  *
  * Environment: BENCH_EVENTS (default 5000000), BENCH_OBJECTS_PER_HOUR (default: the generator's),
  * BENCH_SEED (1), BENCH_DAY (2026-02-10), BENCH_THREADS for DuckDB and the all-core floor (2),
- * BENCH_DAYS (shipped,team), BENCH_SKIP (a comma list of check, decoders, gzip, duckdb, share).
+ * BENCH_DAYS (shipped,team), BENCH_SKIP (a comma list of check, engine, decoders, gzip, duckdb, share).
  */
 import {readFileSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
@@ -129,6 +129,18 @@ for (const setup of setups) {
     check = row('pixel check --day', run, checkRecords, report.findings.length > 0 ? `${report.findings.length} findings` : undefined)
   }
 
+  // The same check with its record-level checks as SQL in DuckDB (--engine duckdb), right after --engine local.
+  let engine: Row | undefined
+  if (!skip.has('engine')) {
+    const args = [join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', lake, '--day', base.day, '--json', '--engine', 'duckdb', ...(setup.schema ? ['--schema', setup.schema] : [])]
+    const run = await measure(process.execPath, args, {cwd: PACKAGE_ROOT})
+    requireOk('pixel check --engine duckdb', run, [0, 1])
+    const report = JSON.parse(run.stdout) as CheckReport & {notChecked?: unknown[]}
+    engine = row('pixel check --day --engine duckdb', run, report.summary.records, report.findings.length > 0 ? `${report.findings.length} findings` : undefined)
+    if (checkRecords !== undefined && report.summary.records !== checkRecords) warnings.push(`${setup.name}: RECORD COUNTS DISAGREE: --engine local read ${checkRecords}, --engine duckdb ${report.summary.records}`)
+    if ((report.notChecked ?? []).length > 0) warnings.push(`${setup.name}: --engine duckdb did not check ${report.notChecked!.length} schema keywords: ${JSON.stringify(report.notChecked)}`)
+  }
+
   // Each decoder on one thread, then the fastest of them on every core: pixel check's floor.
   const decoderRows: {decoder: string; row: Row}[] = []
   let floor: Row | undefined
@@ -180,12 +192,14 @@ for (const setup of setups) {
 
   const ratios = {
     checkVsDuckdb: check && duckdb ? check.recordsPerSecond / duckdb.recordsPerSecond : null,
+    engineDuckdbVsLocal: check && engine ? engine.recordsPerSecond / check.recordsPerSecond : null,
     checkVsFloor: check && floor ? floor.seconds / check.seconds : null,
     checkVsGzipFloor: check && gzipFloor ? gzipFloor.seconds / check.seconds : null,
     fastPathShare: share ? share.decided / share.lines : null,
   }
   console.log(`\n${table(rows)}\n`)
   console.log(`pixel check vs DuckDB (records/s):          ${ratio(ratios.checkVsDuckdb)}  (target >= ${setup.target})`)
+  console.log(`--engine duckdb vs --engine local (records/s): ${ratio(ratios.engineDuckdbVsLocal)}`)
   console.log(`pixel check vs ${floor?.tool ?? 'the decoding floor'} (time): ${ratio(ratios.checkVsFloor)}`)
   console.log(`pixel check vs gzip -dc (time):             ${ratio(ratios.checkVsGzipFloor)}`)
   console.log(`pixel check peak RSS:                       ${check?.peakRssMb?.toFixed(0) ?? '-'} MB  (target < 1024)`)
