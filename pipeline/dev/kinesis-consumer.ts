@@ -98,6 +98,8 @@ export class DevKinesisConsumer {
       let attempts = 0
       while (this.end(state) > state.checkpoint) {
         await state.running
+        clearTimeout(state.timer)
+        state.timer = undefined
         if (this.end(state) <= state.checkpoint) break
         const before = state.checkpoint
         state.running = this.runBatch(state)
@@ -135,6 +137,8 @@ export class DevKinesisConsumer {
     const wait = delayMs ?? (ready ? 0 : this.windowLeft(state))
     state.timer = setTimeout(() => {
       state.timer = undefined
+      // One batch of a shard at a time (a flush may be running one): the one under way reschedules.
+      if (state.running) return
       state.running = this.runBatch(state).finally(() => {
         state.running = undefined
         this.schedule(state, state.failures > 0 ? backoff(state.failures) : undefined)
