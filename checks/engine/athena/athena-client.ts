@@ -192,7 +192,8 @@ export class AthenaQueryClient {
   private readonly startAttempts: number
   private readonly running = new Map<string, string>()
   /** Queries pixel itself stopped: a CANCELLED state there is ours, not someone else's. */
-  private readonly stoppedByUs = new Set<string>()
+  /** The queries this client asked to stop, with that request (awaited by whoever needs it answered). */
+  private readonly stoppedByUs = new Map<string, Promise<void>>()
   private settings?: Promise<WorkgroupSettings>
   private closed = false
 
@@ -302,7 +303,11 @@ export class AthenaQueryClient {
       const {columns, rows} = await this.results(queryId, label, execution, signal)
       return {columns, rows, stats}
     } catch (error) {
-      if (signal?.aborted || this.closed) throw this.interrupted(label, queryId, error)
+      if (signal?.aborted || this.closed) {
+        // Said stopped only once Athena has been asked to stop it (an abort's stop may still be on its way).
+        if (queryId !== undefined) await this.stop(queryId)
+        throw this.interrupted(label, queryId, error)
+      }
       throw error
     } finally {
       if (queryId !== undefined) this.running.delete(queryId)
@@ -342,14 +347,18 @@ export class AthenaQueryClient {
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)))
   }
 
-  private async stop(queryId: string): Promise<void> {
-    if (this.stoppedByUs.has(queryId)) return
-    this.stoppedByUs.add(queryId)
-    try {
-      await this.client.send(new StopQueryExecutionCommand({QueryExecutionId: queryId}))
-    } catch {
-      // Already finished, or unreachable: nothing more can be done for it here.
+  /** Asks Athena to stop a query, once; every caller waits for that one request's answer. */
+  private stop(queryId: string): Promise<void> {
+    let request = this.stoppedByUs.get(queryId)
+    if (request === undefined) {
+      request = this.client.send(new StopQueryExecutionCommand({QueryExecutionId: queryId})).then(
+        () => {},
+        // Already finished, or unreachable: nothing more can be done for it here.
+        () => {},
+      )
+      this.stoppedByUs.set(queryId, request)
     }
+    return request
   }
 
   private async start(sql: string, label: string, settings: WorkgroupSettings, signal?: AbortSignal): Promise<string> {
