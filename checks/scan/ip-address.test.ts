@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {seededRandom} from '../../fixtures/random.js'
-import {addressKind, breaksIpPolicy, ipv4KindAt} from './ip-address.js'
+import {addressKind, breaksIpPolicy, ipv4KindAt, ipv6KindAt} from './ip-address.js'
 
 describe('addressKind', () => {
   it.each([
@@ -64,5 +64,32 @@ describe('ipv4KindAt', () => {
     }
     expect(decided).toBeGreaterThan(3000)
     expect(ipv4KindAt(Buffer.from('999.1.1.0'), 0, 9)).toBeUndefined()
+  })
+})
+
+describe('ipv6KindAt', () => {
+  it('gives addressKind\'s kind for every plain IPv6 spelling, and leaves everything else to it', () => {
+    const rand = seededRandom(29)
+    const odd = ['', ':', 'g', '12345', '1.2.3.4', '%eth0', ' ', 'FFFF', '0000', '00000']
+    const group = () => (rand() < 0.85 ? (rand() < 0.4 ? '0'.repeat(1 + Math.floor(rand() * 4)) : Math.floor(rand() * 0x10000).toString(16).slice(0, 1 + Math.floor(rand() * 4))) : odd[Math.floor(rand() * odd.length)])
+    const texts = ['::', '::1', '1::', '2001:db8:1::', '2001:db8:1:2::', '1:2:3:4:5:6:7:8', '1:2:3:0:0:0:0:0', '1::2::3', ':::', '1:']
+    for (let k = 0; k < 40_000; k++) {
+      const groups = Array.from({length: 1 + Math.floor(rand() * 9)}, group)
+      if (rand() < 0.7) groups.splice(Math.floor(rand() * (groups.length + 1)), 0, '')
+      let text = groups.join(':')
+      if (text.startsWith(':') && !text.startsWith('::') && rand() < 0.8) text = ':' + text
+      if (text.endsWith(':') && !text.endsWith('::') && rand() < 0.8) text += ':'
+      texts.push(text)
+    }
+    const decided = {anonymised: 0, full: 0}
+    for (const text of texts) {
+      const bytes = Buffer.from(`:${text}:`)
+      const kind = ipv6KindAt(bytes, 1, bytes.length - 1)
+      if (kind === undefined) continue
+      decided[kind]++
+      expect(kind, text).toBe(addressKind(text))
+    }
+    expect(decided.anonymised).toBeGreaterThan(1000)
+    expect(decided.full).toBeGreaterThan(1000)
   })
 })

@@ -37,6 +37,52 @@ export function ipv4KindAt(b: Uint8Array, start: number, end: number): 'anonymis
   return octet === 0 ? 'anonymised' : 'full'
 }
 
+const HEX_VALUE = new Int8Array(256).fill(-1)
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i
+
+/**
+ * The kind addressKind gives a plain IPv6 address written by the bytes `b[start, end)`: hex
+ * groups of one to four digits split by colons, with at most one `::` (no zone, no IPv4 tail),
+ * read without making a string of it; undefined for anything else, which addressKind judges.
+ *
+ * @example ipv6KindAt(Buffer.from('2001:db8:1::'), 0, 12) // 'anonymised'
+ */
+export function ipv6KindAt(b: Uint8Array, start: number, end: number): 'anonymised' | 'full' | undefined {
+  // Groups before the `::` (or all of them), then those after it; `hostBits` says whether a
+  // group past the /48 (the fourth onwards) is not zero.
+  let before = 0
+  let after = 0
+  let compressed = false
+  let nonZeroBefore = 0 // bit k: group k of the head is not zero
+  let nonZeroAfter = 0 // bit k: group k of the tail is not zero
+  let i = start
+  if (end - start >= 2 && b[start] === 0x3a && b[start + 1] === 0x3a) {
+    compressed = true
+    i += 2
+  }
+  while (i < end) {
+    let value = 0
+    const from = i
+    while (i < end && i - from < 4 && HEX_VALUE[b[i]] >= 0) value |= HEX_VALUE[b[i++]]
+    if (i === from) return undefined
+    if (compressed) nonZeroAfter |= (value !== 0 ? 1 : 0) << after++
+    else nonZeroBefore |= (value !== 0 ? 1 : 0) << before++
+    if (before + after > 8) return undefined
+    if (i === end) break
+    if (b[i] !== 0x3a) return undefined
+    i++
+    if (i < end && b[i] === 0x3a) {
+      if (compressed) return undefined
+      compressed = true
+      i++
+    } else if (i === end) return undefined
+  }
+  if (compressed ? before + after >= 8 : before !== 8) return undefined
+  // The tail's groups end at group 7: group j of `after` is group 8 - after + j.
+  const tailHost = after === 0 ? 0 : nonZeroAfter >> Math.max(0, 3 - (8 - after))
+  return (nonZeroBefore >> 3) === 0 && tailHost === 0 ? 'anonymised' : 'full'
+}
+
 /**
  * Whether an address is kept to what the stack's anonymisation leaves: an IPv4 address ending in
  * `.0` (its /24), an IPv6 address zero beyond its /48. `'full'` is an address with more, and

@@ -10,7 +10,7 @@ import {BACKSLASH, QUOTE} from './json-bytes.js'
 import type {RecordValidator} from '../schema/record-validator.js'
 import {HOUR_MS, formatDuration, hourStart} from '../../lake/scope.js'
 import {FieldLocator, type LocatedValue} from './field-locator.js'
-import {type IpPolicy, breaksIpPolicy, ipv4KindAt} from './ip-address.js'
+import {type IpPolicy, breaksIpPolicy, ipv4KindAt, ipv6KindAt} from './ip-address.js'
 import {LagHistogram, type SourceMetrics, emptySourceMetrics, sampledRecord, tallyFields} from './source-metrics.js'
 
 
@@ -309,8 +309,8 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
       noteIp(JSON.parse(bytes.toString('latin1', at.start, at.end)), index)
       return
     }
-    // The common case, an anonymised IPv4 address, read from its bytes without a string.
-    if (!at.escaped && ipPolicy === 'anonymise' && ipv4KindAt(bytes, at.start, at.end) === 'anonymised') {
+    // The common case, an anonymised address, read from its bytes without a string.
+    if (!at.escaped && ipPolicy === 'anonymise' && (ipv4KindAt(bytes, at.start, at.end) ?? ipv6KindAt(bytes, at.start, at.end)) === 'anonymised') {
       scan.ipSeen++
       return
     }
