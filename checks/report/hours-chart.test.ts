@@ -14,6 +14,7 @@ describe('niceScale', () => {
     [0.4, 1],
     [1, 1],
     [1234, 1500],
+    [10.8, 15],
     [0, 1],
   ])('rounds %d up to an axis of %d, in whole steps', (value, max) => {
     const scale = niceScale(value)

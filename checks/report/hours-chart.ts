@@ -54,7 +54,8 @@ export function niceScale(value: number, ticks = 4): {max: number; step: number}
   if (!(value > 0)) return {max: 1, step: 1}
   const rough = value / ticks
   const power = 10 ** Math.floor(Math.log10(rough))
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= rough)!
+  // 2.5 only where it stays whole (25, 250…): an axis of records never reads 7.5.
+  const step = (power >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10]).map((m) => m * power).find((s) => s >= rough)!
   // Whole records: a step below 1 would label the axis 0.25, 0.5…
   const whole = Math.max(1, step)
   return {max: Math.ceil(value / whole) * whole, step: whole}

@@ -160,7 +160,7 @@ function freshnessSection(report: CheckReport, bins: ChartBin[]): string {
 <h2 id="freshness-title">Freshness</h2>
 <p class="section-note muted">Lag from a record’s time to its object’s arrival, per hour (one-minute resolution). An hour whose p95 passes the limit is stale.</p>
 <div class="chart-box">${lagChartSvg(bins, limit)}${lagChartSvg(bins, limit, NARROW_LAG_CHART)}</div>
-<ul class="legend"><li><span class="key p95"></span>p95</li><li><span class="key stale"></span>p95 over the limit</li><li><span class="key p50"></span>p50</li><li><span class="key limit"></span>--freshness ${text(formatMinutes(limit))}</li></ul>
+<ul class="legend"><li><span class="key p95"></span>p95</li>${bins.some((b) => b.lag !== null && b.lag.p95Seconds / 60 > limit) ? '<li><span class="key stale"></span>p95 over the limit</li>' : ''}<li><span class="key p50"></span>p50</li><li><span class="key limit"></span>--freshness ${text(formatMinutes(limit))}</li></ul>
 </section>`
 }
 
@@ -232,7 +232,9 @@ function findingItem(f: Finding): string {
     `<span>count ${number(f.count)}</span>`,
   ]
   const more = f.samples.length > 0 && f.count > f.samples.length ? `<p class="more">${plural(f.samples.length, 'sample')} shown of ${number(f.count)}.</p>` : ''
-  return `<li class="finding ${f.severity}"><div class="finding-head">${head.join('')}</div><p class="message">${text(f.message)}</p>${f.key === null ? '' : copyable(f.key, 'key')}${f.samples.length === 0 ? '' : `<ul class="samples" aria-label="samples">${sampleGroups(f.samples)}</ul>`}${more}</li>`
+  // A finding with nothing to copy or sample (a gap, a volume drop) is one line: thirteen gaps read as a list, not as cards.
+  const compact = f.key === null && f.samples.length === 0 ? ' compact' : ''
+  return `<li class="finding ${f.severity}${compact}"><div class="finding-head">${head.join('')}</div><p class="message">${text(f.message)}</p>${f.key === null ? '' : copyable(f.key, 'key')}${f.samples.length === 0 ? '' : `<ul class="samples" aria-label="samples">${sampleGroups(f.samples)}</ul>`}${more}</li>`
 }
 
 const DRIFT_CHANGE = {new: 'new field', gone: 'gone', type: 'type changed', nulls: 'null share moved'} as const

@@ -144,6 +144,8 @@ td .checks { color: var(--ink); }
 .finding { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; margin-top: 8px; break-inside: avoid; }
 .finding.error { border-left: 4px solid var(--error); }
 .finding.warning { border-left: 4px solid #c77a00; }
+.finding.compact { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 14px; padding: 6px 12px; margin-top: 4px; }
+.finding.compact .message { margin-top: 0; flex: 1 1 20em; min-width: 0; }
 .finding-head { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 0.82rem; color: var(--muted); }
 .finding-head .hour { font-family: var(--mono); color: var(--ink); font-weight: 600; }
 .message { margin-top: 4px; overflow-wrap: anywhere; white-space: pre-wrap; }
@@ -172,8 +174,7 @@ footer code { overflow-wrap: anywhere; }
   main { padding: 12px 10px 32px; }
   .card { padding: 14px 14px; border-radius: 8px; }
   .verdict h1 { font-size: 1.4rem; }
-  .facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
-  .facts dd { margin-bottom: 6px; }
+  .facts { gap: 4px 12px; font-size: 0.88rem; }
   .chart.wide { display: none; }
   .chart.narrow { display: block; }
   .stats { grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 6px; }
