@@ -1,12 +1,20 @@
-import {mkdtempSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import {runPixel} from '../test-support/run-pixel.js'
 
 const SAMPLE = join(PACKAGE_ROOT, 'fixtures/sample-lake')
-const scratch = () => mkdtempSync(join(tmpdir(), 'pixel-report-'))
+const made: string[] = []
+const scratch = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pixel-report-'))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, {recursive: true, force: true})
+})
 
 describe('pixel report', () => {
   let saved: string
