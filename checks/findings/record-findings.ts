@@ -12,7 +12,7 @@ function topMessages(messages: Record<string, number>, most = 3): string {
 /** One `unparseable-record` finding per hour with lines that are not JSON. */
 export function unparseableFindings(entries: HourTallyEntry[]): Finding[] {
   return entries.map(({hour, count, samples}) =>
-    finding('unparseable-record', {hour, key: null, count, message: `hour ${hour} holds ${plural(count, 'piece')} of text that are not JSON`, samples}),
+    finding('unparseable-record', {hour, key: null, count, message: `hour ${hour} holds ${plural(count, 'piece')} of text that ${count === 1 ? 'is' : 'are'} not JSON`, samples}),
   )
 }
 
