@@ -1,4 +1,5 @@
 import {schemaDialect} from '../schema/record-validator.js'
+import {compileSimplePattern} from './simple-pattern.js'
 import {ALL_KINDS, ANY_NODE, type FastPathProgram, KIND, NEVER_NODE, type ProgramNode} from './fast-path-program.js'
 
 type Schema = Record<string, unknown>
@@ -132,6 +133,7 @@ export function compileProgram(schema: Schema, idField: string, timeField: strin
             return void fail(node)
           }
           node.pattern = v
+          node.patternProgram = compileSimplePattern(v)
           break
         case 'format': {
           const format = typeof v === 'string' ? dialect.format(v) : undefined

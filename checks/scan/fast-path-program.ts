@@ -36,6 +36,8 @@ export interface ProgramNode {
   format?: string
   /** The ECMAScript source of `pattern` (compiled with the `u` flag, as ajv does). */
   pattern?: string
+  /** `pattern` as an automaton (simple-pattern.ts) the native scanner runs; absent when outside its subset. */
+  patternProgram?: Int32Array
   minimum: number
   maximum: number
   exclusiveMinimum: number

@@ -9,9 +9,10 @@ interface Binding {
   programVersion: number
   compile(nodes: FastPathProgram['nodes'], root: number, idField: Uint8Array, timeField: Uint8Array, fields: Uint8Array[]): object
   scan(program: object, text: Uint8Array, lines: Int32Array, times: Float64Array, checks: Int32Array, from: number): number
+  testPattern(code: Int32Array, text: Uint8Array): boolean
 }
 
-const PROGRAM_VERSION = 3
+const PROGRAM_VERSION = 4
 
 /** Where `npm ci` (the build:native script) puts the compiled scanner. */
 export const NATIVE_SCANNER_PATH = join(PACKAGE_ROOT, 'checks/scan/native/build/Release/fast_scan.node')
@@ -48,6 +49,17 @@ export function nativeScannerNote(): string | undefined {
     // No reason kept: the build never ran here.
   }
   return `the native scanner is not in use (${why}): checking with the JavaScript fast path, same verdicts at about half the speed; npm rebuild pixel --foreground-scripts retries the build`
+}
+
+/**
+ * The native matcher's answer for a pattern automaton (simple-pattern.ts) on well-formed UTF-8
+ * text, or undefined where the scanner is not built: for the tests holding it equal to
+ * matchSimplePattern and to the RegExp.
+ *
+ * @example nativePatternTest(compileSimplePattern('^[a-z]+$')!, Buffer.from('abc')) // true
+ */
+export function nativePatternTest(code: Int32Array, text: Uint8Array): boolean | undefined {
+  return binding?.testPattern(code, text)
 }
 
 const LINES_PER_CALL = 4096

@@ -8,8 +8,8 @@
 // The same program of typed nodes (fast-path-program.ts), read the same way, for every line of
 // an object's text in one call.
 // Verdicts are VALID, INVALID (certainly rejected; used inside anyOf / oneOf / contains) and
-// UNDECIDED, as in JavaScript, plus ASK_JS: what this scanner does not decide itself (a pattern,
-// most formats, escaped text under a length limit) it hands to JavaScript, either as a string
+// UNDECIDED, as in JavaScript, plus ASK_JS: what this scanner does not decide itself (a pattern
+// outside simple-pattern.ts's subset, most formats, escaped text under a length limit) it hands to JavaScript, either as a string
 // check on a line that is otherwise valid, or, inside anyOf / oneOf / contains, as the whole line.
 #include <node_api.h>
 
@@ -26,7 +26,7 @@
 
 namespace {
 
-const int PROGRAM_VERSION = 3;
+const int PROGRAM_VERSION = 4;
 const long UNDECIDED = -1, INVALID = -2, ASK_JS = -3;
 const int MAX_DEPTH = 64;
 enum Kind { K_NULL = 1, K_BOOLEAN = 2, K_INTEGER = 4, K_NUMBER = 8, K_STRING = 16, K_OBJECT = 32, K_ARRAY = 64 };
@@ -49,6 +49,8 @@ struct Node {
   double minLength = 0, maxLength = INFINITY;
   int format = F_NONE;
   bool pattern = false;
+  // The pattern's automaton (checks/scan/simple-pattern.ts), empty when it is left to the RegExp.
+  std::vector<int32_t> patternCode;
   double minimum = -INFINITY, maximum = INFINITY, exclusiveMinimum = -INFINITY, exclusiveMaximum = INFINITY, multipleOf = 0;
   std::vector<Property> properties;
   uint32_t requiredMask = 0;
@@ -257,7 +259,55 @@ bool isPlainUri(const uint8_t* b, size_t s, size_t e) {
   return i == e;
 }
 
+// The deterministic automaton of checks/scan/simple-pattern.ts (matchSimplePattern is its
+// JavaScript twin): whether it matches somewhere in the well-formed UTF-8 text [s, e), read by
+// code points, one table lookup each.
+class PatternMatcher {
+ public:
+  bool matches(const std::vector<int32_t>& program, const uint8_t* b, size_t s, size_t e) const {
+    const int32_t* code = program.data();
+    const int32_t symbols = code[0], stateCount = code[1];
+    const bool acceptEarly = code[3] == 1;
+    const int32_t* lows = code + 4 + 128;
+    const int32_t* accept = lows + symbols;
+    const int32_t* transitions = accept + stateCount;
+    int32_t state = code[2];
+    for (size_t i = s; i < e;) {
+      if (acceptEarly && accept[state]) return true;
+      uint32_t c = b[i];
+      int32_t symbol;
+      if (c < 0x80) {
+        i++;
+        symbol = code[4 + c];
+      } else {
+        if (c < 0xe0) {
+          c = ((c & 0x1f) << 6) | (b[i + 1] & 0x3f);
+          i += 2;
+        } else if (c < 0xf0) {
+          c = ((c & 0x0f) << 12) | ((b[i + 1] & 0x3f) << 6) | (b[i + 2] & 0x3f);
+          i += 3;
+        } else {
+          c = ((c & 0x07) << 18) | ((b[i + 1] & 0x3f) << 12) | ((b[i + 2] & 0x3f) << 6) | (b[i + 3] & 0x3f);
+          i += 4;
+        }
+        // The last interval starting at or below c.
+        int32_t low = 0, high = symbols - 1;
+        while (low < high) {
+          int32_t mid = (low + high + 1) >> 1;
+          if (lows[mid] <= static_cast<int32_t>(c)) low = mid;
+          else high = mid - 1;
+        }
+        symbol = low;
+      }
+      state = transitions[state * symbols + symbol];
+      if (state < 0) return false;
+    }
+    return accept[state] != 0;
+  }
+};
+
 struct Scanner {
+  PatternMatcher patterns;
   const Program* p;
   const uint8_t* b;
   size_t end;
@@ -357,7 +407,8 @@ struct Scanner {
   long checkString(int n, const Node& node, size_t s, size_t e) {
     if (node.stringNeedsJs) return leaveToJs(n, s, e);
     bool lengthBound = node.minLength > 0 || node.maxLength != INFINITY;
-    if (escaped && (node.hasValues || lengthBound || node.format != F_NONE)) return leaveToJs(n, s, e);
+    bool hasPattern = !node.patternCode.empty();
+    if (escaped && (node.hasValues || lengthBound || node.format != F_NONE || hasPattern)) return leaveToJs(n, s, e);
     if (node.hasValues) {
       bool found = false;
       for (const std::string& v : node.strings)
@@ -395,6 +446,7 @@ struct Scanner {
       default:
         break;
     }
+    if (hasPattern && !patterns.matches(node.patternCode, b, s, e)) return INVALID;
     return static_cast<long>(e + 1);
   }
 
@@ -856,7 +908,13 @@ Node readNode(napi_env env, napi_value o) {
     node.format = f == "uuid" ? F_UUID : f == "date-time" ? F_DATE_TIME : f == "date" ? F_DATE : f == "ipv4" ? F_IPV4 : f == "ipv6" ? F_IPV6 : f == "uri" ? F_URI : F_OTHER;
   }
   node.pattern = has(env, o, "pattern");
-  node.stringNeedsJs = node.pattern || node.format == F_OTHER;
+  if (has(env, o, "patternProgram")) {
+    void* data;
+    size_t length;
+    napi_get_typedarray_info(env, property(env, o, "patternProgram"), nullptr, &length, &data, nullptr, nullptr);
+    node.patternCode.assign(static_cast<int32_t*>(data), static_cast<int32_t*>(data) + length);
+  }
+  node.stringNeedsJs = (node.pattern && node.patternCode.empty()) || node.format == F_OTHER;
   node.minimum = number(env, property(env, o, "minimum"));
   node.maximum = number(env, property(env, o, "maximum"));
   node.exclusiveMinimum = number(env, property(env, o, "exclusiveMinimum"));
@@ -984,15 +1042,34 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// testPattern(code: Int32Array, text: Uint8Array) -> whether the automaton matches the UTF-8 text
+// (for the tests that hold it equal to its JavaScript twin and to the RegExp).
+napi_value TestPattern(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  void *codeData, *textData;
+  size_t codeLength, textLength;
+  napi_get_typedarray_info(env, argv[0], nullptr, &codeLength, &codeData, nullptr, nullptr);
+  napi_get_typedarray_info(env, argv[1], nullptr, &textLength, &textData, nullptr, nullptr);
+  std::vector<int32_t> code(static_cast<int32_t*>(codeData), static_cast<int32_t*>(codeData) + codeLength);
+  PatternMatcher matcher;
+  bool matched = matcher.matches(code, static_cast<const uint8_t*>(textData), 0, textLength);
+  napi_value result;
+  napi_get_boolean(env, matched, &result);
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_value version;
   napi_create_int32(env, PROGRAM_VERSION, &version);
   napi_property_descriptor methods[] = {
       {"compile", nullptr, Compile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scan", nullptr, Scan, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"testPattern", nullptr, TestPattern, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"programVersion", nullptr, nullptr, nullptr, nullptr, version, napi_enumerable, nullptr},
   };
-  napi_define_properties(env, exports, 3, methods);
+  napi_define_properties(env, exports, 4, methods);
   return exports;
 }
 
