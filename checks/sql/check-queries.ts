@@ -110,6 +110,11 @@ function judgedCtes(ops: DialectOps, relation: string, options: CheckQueryOption
   const octet = (g: number) => `CAST(${ops.capture('ip', IPV4, g)} AS INTEGER)`
   const rawIpV4 = `coalesce(${ops.matches('ip', IPV4)} AND ${octet(1)} <= 255 AND ${octet(2)} <= 255 AND ${octet(3)} <= 255 AND ${octet(4)} <= 255 AND ${octet(4)} <> 0, false)`
   const rawIp = options.ipPolicy === 'omit' ? 'ip_seen' : options.ipPolicy === 'full' ? 'false' : rawIpV4
+  const judge = `${ops.compact(ops.array(errors.length === 0 ? ['CAST(NULL AS VARCHAR)'] : errors))} AS errs,
+         ${canaryTest(ops, options.canary)} AS is_canary,
+         ${id} AS id,
+         ${time} AS t,`
+  const {members, expressions} = ops.dialect === 'duckdb' ? rootMembers(judge, ipSeen, ipText) : {members: undefined, expressions: [judge, ipSeen, ipText]}
   return `WITH lines AS ${relation},
 split AS (
   SELECT ${carried}path, line,
@@ -124,17 +129,18 @@ records AS (
   FROM split ${ops.unnest('pieces', 'cut', 'piece')}
   WHERE pieces IS NOT NULL
 ),
-fields AS (
+${members === undefined ? '' : `members AS (
+  SELECT ${carried}path, r, ${members} AS m
+  FROM records
+),
+`}fields AS (
   SELECT ${carried}path, r,
-         ${ops.compact(ops.array(errors.length === 0 ? ['CAST(NULL AS VARCHAR)'] : errors))} AS errs,
-         ${canaryTest(ops, options.canary)} AS is_canary,
-         ${id} AS id,
-         ${time} AS t,
+         ${expressions[0]}
          ${hourStart} AS hs,
          ${arrival} AS arrival,
-         ${ipSeen} AS ip_seen,
-         ${ipText} AS ip
-  FROM records
+         ${expressions[1]} AS ip_seen,
+         ${expressions[2]} AS ip
+  FROM ${members === undefined ? 'records' : 'members'}
 ),
 judged AS (
   SELECT ${carried}path, r, errs, is_canary, id, t, hs, arrival, ip_seen, ip,
@@ -239,4 +245,17 @@ SELECT id, part, path, hs, nc
 FROM ids
 WHERE id IN (SELECT id FROM shared)
 ORDER BY id, part, hs, path`
+}
+
+/**
+ * DuckDB's JSON is text: every json_extract(r, …) parses the whole record again, once per rule
+ * (0.25 ms a record on the shipped schema). The record's members the rules name are extracted in
+ * one parse instead, as a list `m`, and each rule reads its element.
+ */
+function rootMembers(...sql: string[]): {members: string | undefined; expressions: string[]} {
+  const paths: string[] = []
+  const MEMBER = /json_extract\(r, ('(?:[^']|'')*')\)/g
+  for (const text of sql) for (const match of text.matchAll(MEMBER)) if (!paths.includes(match[1])) paths.push(match[1])
+  if (paths.length === 0) return {members: undefined, expressions: sql}
+  return {members: `json_extract(r, [${paths.join(', ')}])`, expressions: sql.map((text) => text.replace(MEMBER, (_, path: string) => `m[${paths.indexOf(path) + 1}]`))}
 }

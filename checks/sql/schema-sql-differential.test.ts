@@ -4,6 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {seededRandom} from '../../fixtures/random.js'
 import {mutateText, sampleRecord, schemaCorpus} from '../../fixtures/schema-records.js'
 import {PIXEL_EVENT_SCHEMA_PATH, compileValidator} from '../schema/record-validator.js'
+import {checkQueries} from './check-queries.js'
 import {type NotChecked, compileSchemaSql} from './schema-sql.js'
 import {DUCKDB} from './sql-dialect.js'
 
@@ -183,7 +184,13 @@ async function sqlVerdicts(schema: Record<string, unknown>, records: Drawn[]): P
   const reader = await connection.runAndReadAll(`SELECT i, CASE WHEN ok THEN ${DUCKDB.compact(DUCKDB.array(errors))} END AS errs FROM (SELECT i, ${DUCKDB.isJson('line')} AS ok, CASE WHEN ${DUCKDB.isJson('line')} THEN ${DUCKDB.parse('line')} END AS r FROM lines) ORDER BY i`)
   const rows = reader.getRowsJson()
   expect(rows.map((row) => Number(row[0]))).toEqual(records.map((_, i) => i))
-  return rows.map((row) => row[1] as string[] | null)
+  const verdicts = rows.map((row) => row[1] as string[] | null)
+  // The same rules as pixel check runs them (check-queries.ts, each record an object of its own): the same verdicts.
+  const q = checkQueries('duckdb', {schema, idField: 'event_id', timeField: 'ts', toleranceMs: 900_000, ipField: 'client_ip', ipPolicy: 'anonymise', maxSamples: 1})
+  const stats = await connection.runAndReadAll(q.group(`(SELECT CAST(i AS VARCHAR) AS path, line FROM lines)`).stats)
+  const valid = new Map(stats.getRowsJson().map((row) => [Number(row[0]), Number(row[2]) === 1]))
+  expect(records.map((_, i) => valid.get(i) ?? null)).toEqual(verdicts.map((v) => (v === null ? null : v.length === 0)))
+  return verdicts
 }
 
 describe.each(corpus)('the SQL compiled from $name', ({schema}) => {
