@@ -122,3 +122,27 @@ describe.runIf(nativeScannerLoaded).each(schemaCorpus().filter(({name}) => name 
     expect(verdicts(cpp, text)).toEqual(verdicts(js, text))
   })
 })
+
+describe.runIf(nativeScannerLoaded)('the native scanner\'s numbers', () => {
+  it('reads every spelling of a number to the double JavaScript\'s Number() reads', () => {
+    const rand = seededRandom(41)
+    const spellings: string[] = ['0', '-0', '0.0', '1.0', '1e2', '1E+2', '0.1', '0.3', '-0.000', '123456789012345', '1234567890123456', '0.1e1', '100e-2', '9007199254740993', '1e22', '1e23', '1e-22', '1e-23']
+    for (let k = 0; k < 3000; k++) {
+      const v = (rand() - 0.5) * 10 ** Math.floor(rand() * 30 - 12)
+      const digits = 1 + Math.floor(rand() * 17)
+      spellings.push(String(v), v.toExponential(Math.min(digits, 20)), v.toPrecision(digits).replace(/^(-?)0\./, '$10.'))
+      if (Math.abs(v) < 1e15) spellings.push(v.toFixed(Math.floor(rand() * 12)))
+    }
+    const json = spellings.filter((s) => /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/.test(s))
+    // Half the values are the schema's enum: a record is valid only if its number is exactly one.
+    const values = json.filter((_, k) => k % 2 === 0).map(Number)
+    const schema = {type: 'object', properties: {x: {enum: values}}, required: ['x']}
+    const js = compileFastPath(schema, 'id', 'ts', {native: false})!
+    const cpp = compileFastPath(schema, 'id', 'ts')!
+    const text = Buffer.from(json.map((s) => `{"x":${s}}`).join('\n'))
+    const fromCpp = verdicts(cpp, text)
+    expect(fromCpp.map((l) => l.valid)).toEqual(json.map((s) => values.includes(Number(s))))
+    expect(fromCpp).toEqual(verdicts(js, text))
+    expect(json.length).toBeGreaterThan(8000)
+  })
+})

@@ -222,12 +222,26 @@ inline bool isDigit(uint8_t c) { return c >= '0' && c <= '9'; }
 // RFC 3986's unreserved and sub-delims characters.
 inline bool isUnreservedOrSubDelim(uint8_t c) { return isAlpha(c) || isDigit(c) || strchr("-._~!$&'()*+,;=", c) != nullptr; }
 
+// Which bytes a URI part takes, besides %HH escapes: bit 1 the host (unreserved and sub-delims),
+// bit 2 a path segment (and ':' '@'), bit 4 a query or fragment (and '/' '?').
+enum { URI_HOST = 1, URI_SEGMENT = 2, URI_QUERY = 4 };
+struct UriTable {
+  uint8_t bits[256] = {};
+  UriTable() {
+    for (int c = 1; c < 128; c++) {
+      if (isUnreservedOrSubDelim(static_cast<uint8_t>(c))) bits[c] = URI_HOST | URI_SEGMENT | URI_QUERY;
+      else if (c == ':' || c == '@') bits[c] = URI_SEGMENT | URI_QUERY;
+      else if (c == '/' || c == '?') bits[c] = URI_QUERY;
+    }
+  }
+};
+const UriTable URI_TABLE;
+
 // One character of a URI part at i (or a %HH escape): its end, or i when it does not belong.
-inline size_t uriChar(const uint8_t* b, size_t i, size_t e, const char* extra) {
+inline size_t uriChar(const uint8_t* b, size_t i, size_t e, int part) {
   uint8_t c = b[i];
   if (c == '%') return i + 2 < e && isHex(b[i + 1]) && isHex(b[i + 2]) ? i + 3 : i;
-  if (c != 0 && (isUnreservedOrSubDelim(c) || strchr(extra, c) != nullptr)) return i + 1;
-  return i;
+  return URI_TABLE.bits[c] & part ? i + 1 : i;
 }
 
 // `scheme://host[:port][/path][?query][#fragment]` with a registered-name host: one branch of
@@ -239,22 +253,22 @@ bool isPlainUri(const uint8_t* b, size_t s, size_t e) {
   while (i < e && (isAlpha(b[i]) || isDigit(b[i]) || b[i] == '+' || b[i] == '-' || b[i] == '.')) i++;
   if (e - i < 3 || b[i] != ':' || b[i + 1] != '/' || b[i + 2] != '/') return false;
   i += 3;
-  for (size_t k; i < e && (k = uriChar(b, i, e, "")) != i;) i = k;
+  for (size_t k; i < e && (k = uriChar(b, i, e, URI_HOST)) != i;) i = k;
   if (i < e && b[i] == ':') {
     i++;
     while (i < e && isDigit(b[i])) i++;
   }
   while (i < e && b[i] == '/') {
     i++;
-    for (size_t k; i < e && (k = uriChar(b, i, e, ":@")) != i;) i = k;
+    for (size_t k; i < e && (k = uriChar(b, i, e, URI_SEGMENT)) != i;) i = k;
   }
   if (i < e && b[i] == '?') {
     i++;
-    for (size_t k; i < e && (k = uriChar(b, i, e, ":@/?")) != i;) i = k;
+    for (size_t k; i < e && (k = uriChar(b, i, e, URI_QUERY)) != i;) i = k;
   }
   if (i < e && b[i] == '#') {
     i++;
-    for (size_t k; i < e && (k = uriChar(b, i, e, ":@/?")) != i;) i = k;
+    for (size_t k; i < e && (k = uriChar(b, i, e, URI_QUERY)) != i;) i = k;
   }
   return i == e;
 }
@@ -327,6 +341,9 @@ struct Scanner {
   // String checks left to JavaScript: node, start, end.
   std::vector<int32_t> deferred;
   std::vector<std::pair<const uint8_t*, size_t>> names;
+  // The items of the arrays with uniqueItems being read (see checkArray).
+  std::vector<std::pair<size_t, size_t>> uniqueStrings;
+  std::vector<double> uniqueNumbers;
 
   // The index of the closing quote of the string whose text starts at i, or UNDECIDED.
   long stringEnd(size_t i) {
@@ -484,6 +501,31 @@ struct Scanner {
       size_t k = i;
       for (; k < e && b[k] >= '0' && b[k] <= '9'; k++) n = n * 10 + (b[k] - '0');
       if (k == e) return negative ? (n == 0 ? -0.0 : -static_cast<double>(n)) : static_cast<double>(n);
+    }
+    // Clinger's fast path: up to 15 digits and a power of ten up to 22 are exact doubles, so one
+    // multiplication or division rounds correctly, as strtod and Number() do.
+    {
+      int64_t n = 0;
+      int digitsSeen = 0, exponent = 0;
+      size_t k = i;
+      for (; k < e && b[k] >= '0' && b[k] <= '9'; k++, digitsSeen++) n = n * 10 + (b[k] - '0');
+      if (k < e && b[k] == '.') {
+        for (k++; k < e && b[k] >= '0' && b[k] <= '9'; k++, digitsSeen++, exponent--) n = n * 10 + (b[k] - '0');
+      }
+      if (k < e && (b[k] == 'e' || b[k] == 'E')) {
+        k++;
+        bool minus = k < e && b[k] == '-';
+        if (k < e && (b[k] == '+' || b[k] == '-')) k++;
+        int x = 0;
+        for (; k < e && b[k] >= '0' && b[k] <= '9' && x < 10000; k++) x = x * 10 + (b[k] - '0');
+        exponent += minus ? -x : x;
+      }
+      if (k == e && digitsSeen <= 15 && exponent >= -22 && exponent <= 22) {
+        static const double POWERS[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+        double x = static_cast<double>(n);
+        x = exponent < 0 ? x / POWERS[-exponent] : x * POWERS[exponent];
+        return negative ? -x : x;
+      }
     }
     char buffer[64];
     if (e - s < sizeof buffer) {
@@ -646,8 +688,17 @@ struct Scanner {
     bool contained = node.contains < 0;
     bool containsUndecided = false, containsAskJs = false;
     // Unique items: strings by their raw bytes (never escaped), numbers by value, literals by name.
-    std::vector<std::pair<size_t, size_t>> stringItems;
-    std::vector<double> numberItems;
+    // Kept in the scanner's own lists (nested arrays take their turn after these), so no array
+    // allocates; cut back to where they were on the way out.
+    const size_t stringsFrom = uniqueStrings.size(), numbersFrom = uniqueNumbers.size();
+    struct Restore {
+      Scanner& s;
+      size_t strings, numbers;
+      ~Restore() {
+        s.uniqueStrings.resize(strings);
+        s.uniqueNumbers.resize(numbers);
+      }
+    } restore{*this, stringsFrom, numbersFrom};
     int literalItems = 0;
     i = skipSpace(b, i + 1, end);
     if (i < end && b[i] == ']') {
@@ -671,9 +722,11 @@ struct Scanner {
           if (c == '"') {
             long e = stringEnd(i + 1);
             if (escaped) return ASK_JS;
-            for (const auto& item : stringItems)
+            for (size_t k = stringsFrom; k < uniqueStrings.size(); k++) {
+              const auto& item = uniqueStrings[k];
               if (item.second - item.first == e - i - 1 && memcmp(b + item.first, b + i + 1, e - i - 1) == 0) return INVALID;
-            stringItems.emplace_back(i + 1, static_cast<size_t>(e));
+            }
+            uniqueStrings.emplace_back(i + 1, static_cast<size_t>(e));
           } else if (c == '{' || c == '[') {
             return UNDECIDED;
           } else if (c == 't' || c == 'f' || c == 'n') {
@@ -682,9 +735,9 @@ struct Scanner {
             literalItems |= bit;
           } else {
             double x = numberValue(i, static_cast<size_t>(after));
-            for (double v : numberItems)
-              if (v == x) return INVALID;
-            numberItems.push_back(x);
+            for (size_t k = numbersFrom; k < uniqueNumbers.size(); k++)
+              if (uniqueNumbers[k] == x) return INVALID;
+            uniqueNumbers.push_back(x);
           }
         }
         count++;
