@@ -102,9 +102,9 @@ describe.each(corpus)('the fast path on the $name schema', (entry) => {
     expect(counts.decided, `decided ${counts.decided} of ${counts.ajvValid} valid`).toBeGreaterThanOrEqual(counts.ajvValid * floor)
   })
 
-  it('gives the same scan of an object with the fast path as without it', () => {
+  it.each([false, true])('gives the same scan of an object with the fast path as without it (native %s)', (native) => {
     const validator = compileValidator(entry.schema)
-    const fast = compileFastPath(entry.schema, entry.idField, entry.timeField, {native: false})
+    const fast = compileFastPath(entry.schema, entry.idField, entry.timeField, {native})
     const object = parseObjectKey('year=2026/month=02/day=10/hour=05/pixel-events-1-2026-02-10-05-50-00-43e214d1-4248-466a-9025-5702a6565efe.gz')!
     const bytes = gzipSync(text)
     const options = {validator, idField: entry.idField, timeField: entry.timeField, toleranceMs: 15 * 60_000, maxSamples: 5}
