@@ -3,6 +3,7 @@ import type {IpPolicy} from '../scan/ip-address.js'
 import {type DialectOps, dialectOps} from './sql-dialect.js'
 import type {SqlDialect} from './sql-executor.js'
 import {type NotChecked, compileSchemaSql} from './schema-sql.js'
+import {PARTITION_FOLDERS_SQL_PATTERN} from '../../lake/layout/partition-path.js'
 
 /** What `pixel check` asks of the records, as the query builder needs it. */
 export interface CheckQueryOptions {
@@ -48,7 +49,7 @@ export const FIELD_SEPARATOR = '\u001f'
 /** Separates the items of a packed list. */
 export const ITEM_SEPARATOR = '\u001e'
 
-const PARTITION = 'year=(\\d{4})/month=(\\d{1,2})/day=(\\d{1,2})/hour=(\\d{1,2})/[^/]+\\z'
+const PARTITION = `${PARTITION_FOLDERS_SQL_PATTERN}[^/]+\\z`
 const ARRIVAL = '-(\\d{4})-(\\d{2})-(\\d{2})-(\\d{2})-(\\d{2})-(\\d{2})-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(\\.[gG][zZ])?\\z'
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\z'
 const IPV4 = '^(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\z'

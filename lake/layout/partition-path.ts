@@ -12,6 +12,21 @@ export const PARTITION_FIELDS = ['year', 'month', 'day', 'hour'] as const
 export type PartitionField = (typeof PARTITION_FIELDS)[number]
 
 const LENIENT_HOUR = /^year=(\d+)\/month=(\d+)\/day=(\d+)\/hour=(\d+)\//
+
+/**
+ * An hour's partition folders exactly as Firehose writes them and the tables' projection reads
+ * them (zero-padded), at the start of a key; the four fields are its groups.
+ *
+ * @example CANONICAL_HOUR_FOLDERS.test('year=2026/month=02/day=10/hour=05/x.gz') // true; 'hour=5/' is not
+ */
+export const CANONICAL_HOUR_FOLDERS = /^year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//
+
+/**
+ * The partition folders as a regular expression's source for SQL engines (RE2 in Trino, DuckDB's
+ * regexp_extract): a writer may leave out the zero padding; the four fields are its groups, and
+ * the key's name follows the last slash.
+ */
+export const PARTITION_FOLDERS_SQL_PATTERN = 'year=(\\d{4})/month=(\\d{1,2})/day=(\\d{1,2})/hour=(\\d{1,2})/'
 const YEAR_FOLDER = /^year=\d+$/
 
 /**

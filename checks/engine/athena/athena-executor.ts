@@ -2,6 +2,7 @@ import type {QueryResult, SqlExecutor} from '../../sql/sql-executor.js'
 import type {AthenaQueryClient, AthenaQueryStats} from './athena-client.js'
 import {formatScanBytes} from './athena-client.js'
 import {AthenaError, AthenaUnreachableError} from './errors.js'
+import {CANONICAL_HOUR_FOLDERS} from '../../../lake/layout/partition-path.js'
 
 /** What the report says the Athena engine ran: `engineStats` in the JSON report. */
 export interface AthenaEngineStats {
@@ -21,7 +22,7 @@ export interface AthenaEngineStats {
 }
 
 // A partition folder exactly as the tables' projection spells it: zero-padded, as Firehose writes.
-const CANONICAL_HOUR = /^year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//
+const CANONICAL_HOUR = CANONICAL_HOUR_FOLDERS
 
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
 const identifier = (name: string) => `"${name.replaceAll('"', '""')}"`
