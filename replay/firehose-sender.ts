@@ -237,6 +237,23 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
 export const LOOPBACK_CREDENTIALS = {accessKeyId: 'pixel-dev', secretAccessKey: 'pixel-dev'} as const
 
 /**
+ * The SDK's own credential chain (taken from a client built for it), with LOOPBACK_CREDENTIALS
+ * after it when it finds none: for a client of an endpoint on this machine.
+ *
+ * @example new KinesisClient({...config, credentials: withLoopbackFallback(probe.config.credentials)})
+ */
+export function withLoopbackFallback<P>(chain: (properties?: P) => Promise<{accessKeyId: string; secretAccessKey: string}>) {
+  return async (properties?: P) => {
+    try {
+      return await chain(properties)
+    } catch (error) {
+      if ((error as Error).name === 'CredentialsProviderError') return {...LOOPBACK_CREDENTIALS}
+      throw error
+    }
+  }
+}
+
+/**
  * The SDK client for the replay. Retries are the sender's own (only failed records), so the
  * SDK's are off. For an endpoint on this machine (pixel dev) without a profile, credentials
  * come from the SDK's chain as usual, and when it finds none, from LOOPBACK_CREDENTIALS, so that
@@ -259,19 +276,8 @@ export function firehoseClient(options: {endpointUrl?: string; region?: string; 
     },
   }
   if (options.profile || !isLoopbackEndpoint(endpoint)) return new FirehoseClient(config)
-  // The SDK's own chain, taken from a client built for it, with the loopback fallback after it.
   const probe = new FirehoseClient(config)
-  const chain = probe.config.credentials
+  const credentials = withLoopbackFallback(probe.config.credentials)
   probe.destroy()
-  return new FirehoseClient({
-    ...config,
-    credentials: async (properties?: Record<string, unknown>) => {
-      try {
-        return await chain(properties)
-      } catch (error) {
-        if ((error as Error).name === 'CredentialsProviderError') return {...LOOPBACK_CREDENTIALS}
-        throw error
-      }
-    },
-  })
+  return new FirehoseClient({...config, credentials})
 }

@@ -3,7 +3,7 @@ import {NodeHttpHandler} from '@smithy/node-http-handler'
 
 import {HOUR_MS, hourStart} from '../lake/scope.js'
 import {ReplaySourceError} from './errors.js'
-import {LOOPBACK_CREDENTIALS, isLoopbackEndpoint} from './firehose-sender.js'
+import {isLoopbackEndpoint, withLoopbackFallback} from './firehose-sender.js'
 
 /** A `--from kinesis://STREAM`, resolved: the stream and a client that reaches it. */
 export interface KinesisSource {
@@ -56,19 +56,9 @@ export function kinesisClient(options: {endpointUrl?: string; region?: string; p
   }
   if (options.profile || !isLoopbackEndpoint(endpoint)) return new KinesisClient(config)
   const probe = new KinesisClient(config)
-  const chain = probe.config.credentials
+  const credentials = withLoopbackFallback(probe.config.credentials)
   probe.destroy()
-  return new KinesisClient({
-    ...config,
-    credentials: async (properties?: Record<string, unknown>) => {
-      try {
-        return await chain(properties)
-      } catch (error) {
-        if ((error as Error).name === 'CredentialsProviderError') return {...LOOPBACK_CREDENTIALS}
-        throw error
-      }
-    },
-  })
+  return new KinesisClient({...config, credentials})
 }
 
 /** One line for a Kinesis failure: what failed and what to do. */
