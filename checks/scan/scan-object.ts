@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto'
+import {DecodeScratch} from '../../lake/codec/decode-scratch.js'
 import {gunzipObject, oversizeCorruption} from '../../lake/codec/gunzip-object.js'
 import {type RecordSink, splitLineBytes, splitRecords} from '../../lake/codec/split-records.js'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
@@ -152,6 +153,10 @@ export function unreadScan(object: ObjectKey, bytes: number, maxObjectBytes: num
   }
 }
 
+// One per thread: scanObject is synchronous and keeps no view of an object's text (samples,
+// quarantined lines and ids are copies), so the next object may decode over it.
+const scratch = new DecodeScratch()
+
 /**
  * Decodes one object and judges each of its records: parse, schema, time against the partition
  * hour; collects the ids for duplicate detection, which needs every object and happens later.
@@ -161,7 +166,7 @@ export function unreadScan(object: ObjectKey, bytes: number, maxObjectBytes: num
 export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOptions): ObjectScan {
   const {validator, fastPath, idField, timeField, toleranceMs, maxSamples} = options
   const digest = createHash('sha256').update(bytes).digest('hex')
-  const decoded = gunzipObject(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), object.gzipSuffix, {maxBytes: options.maxObjectBytes})
+  const decoded = gunzipObject(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), object.gzipSuffix, {maxBytes: options.maxObjectBytes, scratch})
   const scan: ObjectScan = {
     key: object.key, hour: object.hour, bytes: bytes.length, digest, corruption: decoded.corruption,
     records: 0, valid: 0, invalid: 0, unparseable: 0, unparseableSamples: [], schemaSamples: [], schemaMessages: {},
@@ -296,6 +301,7 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
   scan.idIndexes = ids.indexes.slice(0, ids.count)
   scan.canaryIds = canaryIds.ids.slice(0, canaryIds.count * 16)
   scan.canaryIdIndexes = canaryIds.indexes.slice(0, canaryIds.count)
+  scratch.release()
   for (const source of [0, 1]) {
     sources[source].lag = lags[source].pairs()
     sources[source].lagMaxMs = lags[source].maxMs

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
+import {DecodeScratch} from './decode-scratch.js'
 import {gunzipObject} from './gunzip-object.js'
 import {GZIP_DECODERS} from './native-gunzip.js'
 
@@ -92,6 +93,40 @@ describe('the native gzip decoders', () => {
       expect(gunzipObject(body, true, {decoder})).toEqual(gunzipObject(body, true, {decoder: 'zlib'}))
       // Under a bound the text passes: the bomb check too reads the same for every decoder.
       expect(gunzipObject(body, true, {decoder, maxBytes: 100_000})).toEqual(gunzipObject(body, true, {decoder: 'zlib', maxBytes: 100_000}))
+    })
+
+    it.each(GZIP_DECODERS.filter((d) => d !== 'zlib'))('%s reads it as node\'s zlib does into a kept scratch buffer', (decoder) => {
+      const scratch = new DecodeScratch()
+      gunzipObject(gzipSync(lines(0, 50_000)), true, {decoder, scratch}) // leaves other text in it
+      expect(gunzipObject(body, true, {decoder, scratch})).toEqual(gunzipObject(body, true, {decoder: 'zlib'}))
+      expect(gunzipObject(body, true, {decoder, scratch, maxBytes: 100_000})).toEqual(gunzipObject(body, true, {decoder: 'zlib', maxBytes: 100_000}))
+    })
+  })
+
+  describe.each(GZIP_DECODERS.filter((d) => d !== 'zlib'))('%s into a kept scratch buffer', (decoder) => {
+    it('grows it when a multi-member object holds more than its last member\'s trailer says', () => {
+      // 3 MiB of text, then a last member of a few bytes whose trailer is all the decoder is told.
+      const big = lines(0, 300_000)
+      const body = Buffer.concat([gzipSync(big), gzipSync('{"n":-1}\n')])
+      const decoded = gunzipObject(body, true, {decoder, scratch: new DecodeScratch()})
+      expect(decoded.corruption).toBeUndefined()
+      expect(decoded.text.toString()).toBe(`${big}{"n":-1}\n`)
+    })
+
+    it('stops at the bound for a gzip bomb, as without it', () => {
+      const bomb = gzipSync(Buffer.alloc(8 << 20, 0x0a), {level: 9})
+      const decoded = gunzipObject(bomb, true, {decoder, maxBytes: 1 << 20, scratch: new DecodeScratch()})
+      expect(decoded).toEqual({text: Buffer.alloc(0), corruption: 'over the --max-object-size of 1 MiB once decoded, so not read'})
+    })
+
+    it('does not make room for the 4 GiB a lying trailer claims', () => {
+      const body = gzipSync(lines(0, 3))
+      body.writeUInt32LE(0xffffffff, body.length - 4)
+      const scratch = new DecodeScratch()
+      const decoded = gunzipObject(body, true, {decoder, scratch})
+      expect(decoded.corruption).toBeDefined()
+      expect(decoded.text.toString()).toBe(lines(0, 3))
+      expect(scratch.room(0).length).toBeLessThanOrEqual(1 << 21) // its smallest size, not the claimed 4 GiB nor the 1 GiB bound
     })
   })
 

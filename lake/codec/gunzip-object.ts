@@ -1,5 +1,6 @@
 import {constants, gunzipSync} from 'node:zlib'
-import {type GzipDecoder, defaultDecoder, nativeGunzip} from './native-gunzip.js'
+import type {DecodeScratch} from './decode-scratch.js'
+import {type GzipDecoder, defaultDecoder, nativeGunzip, nativeGunzipInto} from './native-gunzip.js'
 
 /** The text of an object, and why it could not all be read when it could not. */
 export interface DecodedObject {
@@ -23,6 +24,8 @@ export interface DecodeOptions {
   maxBytes?: number
   /** @default the fastest built (native-gunzip.ts' defaultDecoder) */
   decoder?: GzipDecoder
+  /** Decode into this buffer, kept from object to object; the text is then valid until its next use. @default a fresh buffer per object */
+  scratch?: DecodeScratch
 }
 
 /** Deflate never expands more than about 1032 to 1: a bound on any honest object's output. */
@@ -125,7 +128,7 @@ export function gunzipObject(bytes: Buffer, gzipSuffix: boolean, options: Decode
   }
   const decoder = options.decoder ?? DECODER
   if (decoder !== 'zlib') {
-    const text = nativeGunzip(decoder, bytes, maxBytes)
+    const text = options.scratch ? nativeGunzipInto(decoder, bytes, maxBytes, options.scratch) : nativeGunzip(decoder, bytes, maxBytes)
     if (text) return {text}
   }
   try {
