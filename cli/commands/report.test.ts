@@ -38,6 +38,24 @@ describe('pixel report', () => {
     expect(readFileSync(html, 'utf8')).toBe(readFileSync(checked, 'utf8'))
   })
 
+  it('reads the report from stdin when it is -, as piped from pixel check --json', async () => {
+    const html = join(scratch(), 'drawn.html')
+    const {code, stdout, stderr} = await runPixel(['report', '-', '--html', html], {input: readFileSync(saved, 'utf8')})
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout.trimEnd()).toBe(`wrote ${html}: failed, 9 errors, 5 warnings`)
+    expect(readFileSync(html, 'utf8')).toBe(readFileSync(checked, 'utf8'))
+  })
+
+  it('exits 2 in one line naming stdin when what it reads there is not a report', async () => {
+    const html = join(scratch(), 'drawn.html')
+    const {code, stderr} = await runPixel(['report', '-', '--html', html], {input: '{"not":"a report"}'})
+    expect(code).toBe(2)
+    expect(stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(stderr).toMatch(/the report on stdin/)
+    expect(readdirSync(join(html, '..'))).toEqual([])
+  })
+
   it('prints what it wrote as JSON under --json', async () => {
     const html = join(scratch(), 'drawn.html')
     const {code, stdout} = await runPixel(['report', saved, '--html', html, '--json'])

@@ -1,7 +1,7 @@
 import {realpath} from 'node:fs/promises'
 import {Args, Flags} from '@oclif/core'
 import {htmlReport} from '../../checks/report/html-report.js'
-import {readSavedReport} from '../../checks/report/saved-report.js'
+import {parseSavedReport, readSavedReport} from '../../checks/report/saved-report.js'
 import {InvalidOptionError} from '../../lake/errors.js'
 import {OutputFile} from '../output-file.js'
 import {PixelCommand} from '../pixel-command.js'
@@ -23,18 +23,21 @@ pixel check --html would have written for it (works offline, loads nothing), so 
 in a later step. Reports saved by older versions of pixel, without limits, per-hour bytes or lag, are drawn with what \
 they hold.
 
+REPORT may be - to read the report from stdin, so that pixel check --json can be piped into it.
+
 Exit codes: 0 the page was written, whatever the verdict in the report (the check's own exit code told it); 2 it was \
 not: the file is missing, not JSON, not a pixel check report, or the page cannot be written, with one line saying why.`
 
   static override examples = [
     {description: 'Draw a report saved earlier with pixel check --day yesterday --json > pixel-check.json', command: '<%= config.bin %> <%= command.id %> pixel-check.json --html pixel-check.html'},
+    {description: 'Check and draw in one pipe, the report read from stdin', command: 'pixel check --day yesterday --json | <%= config.bin %> <%= command.id %> - --html pixel-check.html'},
     {description: 'Draw a report and print what was written as JSON', command: '<%= config.bin %> <%= command.id %> pixel-check.json --html pixel-check.html --json'},
   ]
 
   static override enableJsonFlag = true
 
   static override args = {
-    report: Args.string({description: 'A report saved with pixel check --json, e.g. pixel-check.json.', required: true}),
+    report: Args.string({description: 'A report saved with pixel check --json, e.g. pixel-check.json, or - to read it from stdin.', required: true}),
   }
 
   static override flags = {
@@ -45,11 +48,12 @@ not: the file is missing, not JSON, not a pixel check report, or the page cannot
     const {args, flags} = await this.parse(Report)
     const out = await OutputFile.create('--html', flags.html)
     try {
-      const source = await realpath(args.report).catch(() => undefined)
+      const fromStdin = args.report === '-'
+      const source = fromStdin ? undefined : await realpath(args.report).catch(() => undefined)
       if (source !== undefined && source === (await realpath(out.target).catch(() => out.target))) {
         throw new InvalidOptionError(`--html ${flags.html} is the report ${args.report} itself: write the page to another file`)
       }
-      const report = await readSavedReport(args.report)
+      const report = fromStdin ? parseSavedReport(await readStdin(), 'the report on stdin') : await readSavedReport(args.report)
       await out.write(htmlReport(report))
       await out.commit()
       const errors = report.findings.filter((f) => f.severity === 'error').length
@@ -59,4 +63,10 @@ not: the file is missing, not JSON, not a pixel check report, or the page cannot
       await out.discard()
     }
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
 }
