@@ -29,18 +29,13 @@ describe('pixel report', () => {
     writeFileSync(saved, run.stdout)
   })
 
-  it('draws a saved report byte for byte as pixel check --html drew it, and exits 0 whatever the verdict', async () => {
+  it.each([
+    ['a file', () => ({arg: saved, input: undefined})],
+    ['stdin (-), as piped from pixel check --json', () => ({arg: '-', input: readFileSync(saved, 'utf8')})],
+  ])('draws a saved report read from %s byte for byte as pixel check --html drew it, and exits 0 whatever the verdict', async (_, from) => {
+    const {arg, input} = from()
     const html = join(scratch(), 'drawn.html')
-    const {code, stdout, stderr} = await runPixel(['report', saved, '--html', html])
-    expect(stderr).toBe('')
-    expect(code).toBe(0)
-    expect(stdout.trimEnd()).toBe(`wrote ${html}: failed, 9 errors, 5 warnings`)
-    expect(readFileSync(html, 'utf8')).toBe(readFileSync(checked, 'utf8'))
-  })
-
-  it('reads the report from stdin when it is -, as piped from pixel check --json', async () => {
-    const html = join(scratch(), 'drawn.html')
-    const {code, stdout, stderr} = await runPixel(['report', '-', '--html', html], {input: readFileSync(saved, 'utf8')})
+    const {code, stdout, stderr} = await runPixel(['report', arg, '--html', html], {input})
     expect(stderr).toBe('')
     expect(code).toBe(0)
     expect(stdout.trimEnd()).toBe(`wrote ${html}: failed, 9 errors, 5 warnings`)
