@@ -43,8 +43,16 @@ export function missingPrerequisite(env = process.env) {
   return undefined
 }
 
-/** The last line node-gyp printed that says what went wrong. */
-function lastError(output) {
+/**
+ * The line of node-gyp's output that says what went wrong: the compiler's first error (the file,
+ * line and message), else the error node-gyp threw, else the last line naming an error that is
+ * not node-gyp's own bookkeeping.
+ */
+export function buildFailure(output) {
+  const compiler = output.split('\n').map((l) => l.trim()).find((l) => /: (fatal )?error: /.test(l))
+  if (compiler) return compiler.slice(0, 200)
+  const thrown = /^gyp ERR! stack Error: (.+)$/m.exec(output)
+  if (thrown) return thrown[1].trim().slice(0, 200)
   const lines = output.split('\n').map((l) => l.trim()).filter((l) => /error|not found|ERR!/i.test(l) && !/gyp ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/.test(l))
   return (lines.at(-1) ?? 'node-gyp failed').replace(/^gyp ERR! /, '').slice(0, 200)
 }
@@ -55,7 +63,7 @@ function build(dir, env = process.env) {
   const [command, args] = gyp ? [process.execPath, [gyp, 'rebuild', '--loglevel=error']] : ['node-gyp', ['rebuild', '--loglevel=error']]
   const result = spawnSync(command, args, {cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
   if (!result.error && result.status === 0) return undefined
-  return missingPrerequisite(env) ?? (result.error ? `${command} not found` : lastError(`${result.stdout}\n${result.stderr}`))
+  return missingPrerequisite(env) ?? (result.error ? `${command} not found` : buildFailure(`${result.stdout}\n${result.stderr}`))
 }
 
 /** The native addons: the scanner, and the gzip decoders (libdeflate, ISA-L) in lake/codec/native/. */
