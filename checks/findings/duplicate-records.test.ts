@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {describe, expect, it} from 'vitest'
 import {DuplicateRecords, idBudget} from './duplicate-records.js'
 import {idBytes} from '../../lake/ids/record-id.js'
+import {ID_TABLES} from '../../fixtures/test-support/id-tables.js'
 
 interface TestObject {
   key: string
@@ -39,14 +40,14 @@ function day(): {objects: TestObject[]; copiesPerHour: Map<string, number>} {
 
 const spillDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('pixel-ids-')).length
 
-describe('DuplicateRecords', () => {
+describe.each(ID_TABLES)('DuplicateRecords with %s', (_, makeTable) => {
   describe.each([
     ['in memory', idBudget(400)],
     ['spilling to disk past a budget of 1,000 ids', 1000],
   ])('%s', (mode, budget) => {
     it('counts every later copy in the hour of the copy', () => {
       const {objects, copiesPerHour} = day()
-      const dupes = new DuplicateRecords('event_id', 5, 100, budget)
+      const dupes = new DuplicateRecords('event_id', 5, 100, budget, makeTable)
       for (const o of objects) dupes.see(o)
       dupes.finish()
       expect(dupes.spilled).toBe(mode !== 'in memory')
@@ -56,7 +57,7 @@ describe('DuplicateRecords', () => {
 
     it('names the earliest object as the original', () => {
       const id = randomUUID()
-      const dupes = new DuplicateRecords('event_id', 5, 100, budget)
+      const dupes = new DuplicateRecords('event_id', 5, 100, budget, makeTable)
       dupes.see(object('a', '2026-02-10T01', [randomUUID(), id, ...Array.from({length: 1500}, () => randomUUID())]))
       dupes.see(object('b', '2026-02-10T02', [id]))
       dupes.see(object('c', '2026-02-10T03', [id, id]))
@@ -70,10 +71,22 @@ describe('DuplicateRecords', () => {
     })
   })
 
+  it('names a copy inside its own object by the record index it has in that object', () => {
+    const [x, y] = [randomUUID(), randomUUID()]
+    const dupes = new DuplicateRecords('event_id', 5, 100, idBudget(400), makeTable)
+    // Records 1, 3 and 4 had no id: the ids sit at records 0, 2, 5 and 6.
+    dupes.see({...object('a', '2026-02-10T01', [x, y, x, x]), idIndexes: Uint32Array.of(0, 2, 5, 6)})
+    const samples = dupes.findings().flatMap((f) => f.samples.map((s) => [s.key, s.index, s.message]))
+    expect(samples).toEqual([
+      ['a', 5, 'event_id first seen earlier in this object'],
+      ['a', 6, 'event_id first seen earlier in this object'],
+    ])
+  })
+
   it('keeps the same samples spilled as in memory: the earliest copies of each hour, on every run', () => {
     const {objects} = day()
     const findingsWith = (budget: number) => {
-      const dupes = new DuplicateRecords('event_id', 5, 100, budget)
+      const dupes = new DuplicateRecords('event_id', 5, 100, budget, makeTable)
       for (const o of objects) dupes.see(o)
       dupes.finish()
       return dupes.findings()
@@ -86,11 +99,11 @@ describe('DuplicateRecords', () => {
 
   it('deletes its spill files when it finishes, and when the check stops half-way', () => {
     const before = spillDirs()
-    const finished = new DuplicateRecords('event_id', 5, 100, 10)
+    const finished = new DuplicateRecords('event_id', 5, 100, 10, makeTable)
     finished.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
     expect(spillDirs()).toBe(before + 1)
     finished.finish()
-    const stopped = new DuplicateRecords('event_id', 5, 100, 10)
+    const stopped = new DuplicateRecords('event_id', 5, 100, 10, makeTable)
     stopped.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
     stopped.discard()
     expect(spillDirs()).toBe(before)

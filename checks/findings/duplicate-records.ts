@@ -1,6 +1,7 @@
 import {HourTally} from './hour-tally.js'
 import {IdSpill} from '../../lake/ids/id-spill.js'
-import {IdTable, SLOT_BYTES} from '../../lake/ids/id-table.js'
+import {type IdTable, SLOT_BYTES} from '../../lake/ids/id-table.js'
+import {newIdTable} from '../../lake/ids/native-id-table.js'
 import {type Finding, type Sample, finding} from '../report/report.js'
 
 const MAX_LOAD = 0.75
@@ -32,14 +33,17 @@ export class DuplicateRecords {
   private readonly hours: string[] = []
   private readonly tally: HourTally
   private readonly perHour = new Map<string, number>()
+  // Where the table reports an object's copies: [index in the object, first owner] pairs.
+  private copies = new Int32Array(0)
 
   /**
    * @param expectedIds an estimate of the ids to come, so the table is sized once
    * @param budget the most ids kept in memory before spilling. @default idBudget(400)
+   * @param makeTable the id table: native where it is built, else the JavaScript one (the same answers)
    */
-  constructor(private readonly idField: string, private readonly maxSamples: number, expectedIds = 1 << 16, private readonly budget = idBudget(400)) {
+  constructor(private readonly idField: string, private readonly maxSamples: number, expectedIds = 1 << 16, private readonly budget = idBudget(400), makeTable: (capacity: number) => IdTable = newIdTable) {
     this.tally = new HourTally(maxSamples)
-    this.table = new IdTable(Math.min(expectedIds, budget))
+    this.table = makeTable(Math.min(expectedIds, budget))
   }
 
   /** Whether ids went to disk. */
@@ -47,23 +51,21 @@ export class DuplicateRecords {
     return this.spill !== undefined
   }
 
-  /** Adds an object's ids. */
+  /** Adds an object's ids: all in one batch, so the table's misses into memory overlap. */
   see(object: {key: string; hour: string; ids: Uint8Array; idIndexes: Uint32Array}): void {
     const ordinal = this.keys.push(object.key) - 1
     this.hours.push(object.hour)
-    if (this.table && this.table.size + object.idIndexes.length > this.budget) this.startSpilling()
+    const n = object.idIndexes.length
+    if (this.table && this.table.size + n > this.budget) this.startSpilling()
     if (this.spill) {
-      for (let i = 0; i < object.idIndexes.length; i++) this.spill.append(object.ids, i * 16, ordinal, object.idIndexes[i])
+      for (let i = 0; i < n; i++) this.spill.append(object.ids, i * 16, ordinal, object.idIndexes[i])
       return
     }
+    if (n === 0) return
+    if (this.copies.length < 2 * n) this.copies = new Int32Array(2 * n)
+    const copies = this.table!.addAll(object.ids, n, ordinal, this.copies)
     const samples: Sample[] = []
-    let copies = 0
-    for (let i = 0; i < object.idIndexes.length; i++) {
-      const original = this.table!.add(object.ids, i * 16, ordinal)
-      if (original < 0) continue
-      copies++
-      if (samples.length < this.maxSamples) samples.push(this.sample(ordinal, object.idIndexes[i], original))
-    }
+    for (let k = 0; k < Math.min(copies, this.maxSamples); k++) samples.push(this.sample(ordinal, object.idIndexes[this.copies[2 * k]], this.copies[2 * k + 1]))
     this.count(object.hour, copies, samples)
   }
 

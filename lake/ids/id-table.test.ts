@@ -1,7 +1,8 @@
 import {randomUUID} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
-import {IdTable} from './id-table.js'
+import type {IdTable} from './id-table.js'
 import {idBytes} from './record-id.js'
+import {ID_TABLES} from '../../fixtures/test-support/id-tables.js'
 
 function id(value: string): Buffer {
   const out = Buffer.alloc(16)
@@ -22,7 +23,7 @@ function addAll(table: IdTable, ids: Uint8Array, owner: number): number[][] {
   return Array.from({length: copies}, (_, k) => [out[2 * k], out[2 * k + 1]])
 }
 
-describe.each([['the JavaScript id table', (capacity?: number) => new IdTable(capacity)]])('%s', (_, makeTable) => {
+describe.each(ID_TABLES)('%s', (_, makeTable) => {
   it('answers -1 for a new id and the first owner for each later copy', () => {
     const table = makeTable()
     const a = id(randomUUID())

@@ -41,7 +41,8 @@ export function randomSeed(): number {
  * typed array, not JS strings (3 million ids take ~100 MB less than a Set): each slot holds the
  * id's four words and its owner side by side, so a probe reads one cache line (two for the quarter
  * of slots that straddle a 64-byte line), where the id and its owner in two arrays took two misses
- * on a table larger than the caches.
+ * on a table larger than the caches. lake/ids/native-id-table.ts adds batches to the same slots
+ * natively; this class is its JavaScript twin, and the table where the addon is not built.
  */
 export class IdTable {
   protected slots: Uint32Array

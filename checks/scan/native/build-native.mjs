@@ -66,10 +66,11 @@ function build(dir, env = process.env) {
   return missingPrerequisite(env) ?? (result.error ? `${command} not found` : buildFailure(`${result.stdout}\n${result.stderr}`))
 }
 
-/** The native addons: the scanner, and the gzip decoders (libdeflate, ISA-L) in lake/codec/native/. */
+/** The native addons: the scanner, the gzip decoders (libdeflate, ISA-L) in lake/codec/native/, the id table in lake/ids/native/. */
 const ADDONS = [
   {dir: HERE, what: 'the native scanner', fallback: 'pixel check keeps its JavaScript fast path, with the same verdicts', keepReason: true},
   {dir: join(HERE, '../../../lake/codec/native'), what: 'the native gzip decoders', fallback: 'pixel reads gzip with node zlib', keepReason: false},
+  {dir: join(HERE, '../../../lake/ids/native'), what: 'the native id table', fallback: 'pixel check finds duplicate records with its JavaScript id table, with the same findings', keepReason: false},
 ]
 
 /** Where the reason it was not built is kept, for pixel check to repeat (npm hides install output). */
@@ -79,7 +80,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const addon of ADDONS.filter((a) => existsSync(join(a.dir, 'binding.gyp')))) {
     const why = process.env.PIXEL_NATIVE === '0' ? 'PIXEL_NATIVE=0' : build(addon.dir)
     if (!why) continue
-    console.warn(`pixel: ${addon.what} ${addon === ADDONS[0] ? 'was' : 'were'} not built (${why}); ${addon.fallback}`)
+    console.warn(`pixel: ${addon.what} ${addon.what.endsWith('decoders') ? 'were' : 'was'} not built (${why}); ${addon.fallback}`)
     if (!addon.keepReason) continue
     try {
       mkdirSync(dirname(NOT_BUILT_FILE), {recursive: true})
