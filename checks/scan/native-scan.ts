@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {join} from 'node:path'
+import {loadAddon} from '../../lake/native-addon.js'
 import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import type {FastPathProgram, ScannedLine} from './fast-path-program.js'
 
@@ -17,18 +17,8 @@ const PROGRAM_VERSION = 4
 /** Where `npm ci` (the build:native script) puts the compiled scanner. */
 export const NATIVE_SCANNER_PATH = join(PACKAGE_ROOT, 'checks/scan/native/build/Release/fast_scan.node')
 
-function load(): Binding | undefined {
-  // A machine that could not build it (no compiler) keeps the JavaScript fast path: same verdicts.
-  if (process.env.PIXEL_NATIVE === '0') return undefined
-  try {
-    const binding = createRequire(import.meta.url)(NATIVE_SCANNER_PATH) as Binding
-    return binding.programVersion === PROGRAM_VERSION ? binding : undefined
-  } catch {
-    return undefined
-  }
-}
-
-const binding = load()
+// A machine that could not build it (no compiler) keeps the JavaScript fast path: same verdicts.
+const binding = loadAddon<Binding>(NATIVE_SCANNER_PATH, (b) => b.programVersion === PROGRAM_VERSION)
 
 /** Whether the native scanner is built and loaded here. */
 export const nativeScannerLoaded = binding !== undefined

@@ -58,13 +58,21 @@ const MIN_CHUNK = 1 << 20
 const MAX_CHUNK = 1 << 29
 
 /**
- * The output chunk for the one-shot decoder: gzip's trailer holds the (last member's) size, so a
- * chunk that fits it whole spares joining 1 MiB chunks afterwards, a copy of every byte.
+ * The size gzip's trailer gives (the last member's, the whole text for one member), to make room
+ * for at once. The trailer is the writer's word, not a fact: never past the bound, nor past what
+ * deflate could make of these bytes.
+ */
+function claimedSize(bytes: Buffer, maxBytes: number): number {
+  const size = bytes.length >= 18 ? bytes.readUInt32LE(bytes.length - 4) : 0
+  return Math.min(size, bytes.length * DEFLATE_MAX_RATIO, maxBytes)
+}
+
+/**
+ * The output chunk for the one-shot decoder: a chunk that fits the claimed size whole spares
+ * joining 1 MiB chunks afterwards, a copy of every byte.
  */
 function outputChunk(bytes: Buffer, maxBytes: number): number {
-  // The trailer is the writer's word, not a fact: never allocate past what the bytes could hold.
-  const size = bytes.length >= 18 ? bytes.readUInt32LE(bytes.length - 4) : 0
-  return Math.min(Math.max(size + 64, MIN_CHUNK), MAX_CHUNK, Math.max(MIN_CHUNK, bytes.length * DEFLATE_MAX_RATIO), maxBytes + 1)
+  return Math.min(Math.max(claimedSize(bytes, maxBytes) + 64, MIN_CHUNK), MAX_CHUNK, Math.max(MIN_CHUNK, bytes.length * DEFLATE_MAX_RATIO), maxBytes + 1)
 }
 
 function isTooLarge(error: unknown): boolean {
@@ -128,7 +136,7 @@ export function gunzipObject(bytes: Buffer, gzipSuffix: boolean, options: Decode
   }
   const decoder = options.decoder ?? DECODER
   if (decoder !== 'zlib') {
-    const text = options.scratch ? nativeGunzipInto(decoder, bytes, maxBytes, options.scratch) : nativeGunzip(decoder, bytes, maxBytes)
+    const text = options.scratch ? nativeGunzipInto(decoder, bytes, maxBytes, options.scratch, claimedSize(bytes, maxBytes)) : nativeGunzip(decoder, bytes, maxBytes)
     if (text) return {text}
   }
   try {

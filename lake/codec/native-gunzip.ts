@@ -1,6 +1,6 @@
-import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import type {DecodeScratch} from './decode-scratch.js'
+import {loadAddon} from '../native-addon.js'
 import {PACKAGE_ROOT} from '../package-root.js'
 
 /** A gzip decoder pixel can read lake objects with: node's zlib, or a native one where it builds. */
@@ -16,16 +16,7 @@ interface Binding {
 /** Where `npm ci` (the build:native script) puts the native decoders. */
 export const NATIVE_GUNZIP_PATH = join(PACKAGE_ROOT, 'lake/codec/native/build/Release/fast_gunzip.node')
 
-function load(): Binding | undefined {
-  if (process.env.PIXEL_NATIVE === '0') return undefined
-  try {
-    return createRequire(import.meta.url)(NATIVE_GUNZIP_PATH) as Binding
-  } catch {
-    return undefined
-  }
-}
-
-const binding = load()
+const binding = loadAddon<Binding>(NATIVE_GUNZIP_PATH)
 
 /** The decoders built here, fastest first as `npm run bench` measured them (ISA-L, then libdeflate), node's zlib last. */
 export const GZIP_DECODERS: readonly GzipDecoder[] = [...(['isal', 'libdeflate'] as const).filter((d) => binding?.decoders.includes(d)), 'zlib']
@@ -53,17 +44,15 @@ export function nativeGunzip(decoder: Exclude<GzipDecoder, 'zlib'>, bytes: Uint8
 }
 
 /**
- * nativeGunzip into a buffer kept from object to object (`scratch`), grown as needed: the text is
- * a view of it, valid until the scratch is used again. Undefined as nativeGunzip's.
+ * nativeGunzip into a buffer kept from object to object (`scratch`), grown as needed from room for
+ * `expected` bytes: the text is a view of it, valid until the scratch is used again. Undefined as
+ * nativeGunzip's.
  *
- * @example const text = nativeGunzipInto('isal', body, 1 << 30, scratch) ?? gunzipSync(body)
+ * @example const text = nativeGunzipInto('isal', body, 1 << 30, scratch, 7_000_000) ?? gunzipSync(body)
  */
-export function nativeGunzipInto(decoder: Exclude<GzipDecoder, 'zlib'>, bytes: Uint8Array, maxBytes: number, scratch: DecodeScratch): Buffer | undefined {
+export function nativeGunzipInto(decoder: Exclude<GzipDecoder, 'zlib'>, bytes: Uint8Array, maxBytes: number, scratch: DecodeScratch, expected: number): Buffer | undefined {
   if (!binding?.gunzipInto || !binding.decoders.includes(decoder)) return nativeGunzip(decoder, bytes, maxBytes)
-  // The trailer gives a one-member object's size: room for it at once. It is the writer's word,
-  // so never more than the bound, nor than deflate's most (about 1032 to 1) from these bytes.
-  const told = bytes.length >= 18 ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(bytes.length - 4) : 0
-  let target = scratch.room(Math.min(told, maxBytes, bytes.length * 1032))
+  let target = scratch.room(expected)
   for (;;) {
     const written = binding.gunzipInto(decoder, bytes, maxBytes, target)
     if (written === undefined) return undefined

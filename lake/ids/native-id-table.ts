@@ -1,6 +1,6 @@
-import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {IdTable, SLOT_BYTES} from './id-table.js'
+import {loadAddon} from '../native-addon.js'
 import {PACKAGE_ROOT} from '../package-root.js'
 
 interface Binding {
@@ -12,17 +12,8 @@ interface Binding {
 /** Where `npm ci` (the build:native script) puts the native id table. */
 export const NATIVE_ID_TABLE_PATH = join(PACKAGE_ROOT, 'lake/ids/native/build/Release/id_table.node')
 
-function load(): Binding | undefined {
-  // A machine that could not build it keeps IdTable in JavaScript: the same answers, slower.
-  if (process.env.PIXEL_NATIVE === '0') return undefined
-  try {
-    return createRequire(import.meta.url)(NATIVE_ID_TABLE_PATH) as Binding
-  } catch {
-    return undefined
-  }
-}
-
-const binding = load()
+// A machine that could not build it keeps IdTable in JavaScript: the same answers, slower.
+const binding = loadAddon<Binding>(NATIVE_ID_TABLE_PATH)
 
 /** Whether the native id table is built and loaded here. */
 export const nativeIdTableLoaded = binding !== undefined
