@@ -30,7 +30,7 @@ not: the file is missing, not JSON, not a pixel check report, or the page cannot
 
   static override examples = [
     {description: 'Draw a report saved earlier with pixel check --day yesterday --json > pixel-check.json', command: '<%= config.bin %> <%= command.id %> pixel-check.json --html pixel-check.html'},
-    {description: 'Check and draw in one pipe, the report read from stdin', command: 'pixel check --day yesterday --json | <%= config.bin %> <%= command.id %> - --html pixel-check.html'},
+    {description: 'Draw the report read from stdin, as when pixel check --day yesterday --json is piped into it', command: '<%= config.bin %> <%= command.id %> - --html pixel-check.html'},
     {description: 'Draw a report and print what was written as JSON', command: '<%= config.bin %> <%= command.id %> pixel-check.json --html pixel-check.html --json'},
   ]
 
