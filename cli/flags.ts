@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {InvalidOptionError} from '../lake/errors.js'
-import {DEFAULT_ATHENA_CONCURRENCY} from '../checks/engine/athena/athena-client.js'
+import {DEFAULT_ATHENA_CONCURRENCY} from '../checks/engine/athena/athena-defaults.js'
 import {DEFAULT_USD_PER_TB} from '../checks/engine/athena/query-cost.js'
 import type {PixelConfig} from './pixel-config.js'
 

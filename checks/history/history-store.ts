@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {join, resolve} from 'node:path'
 import {PixelError} from '../../lake/errors.js'
-import {type S3Options, S3Lake} from '../../lake/store/s3-lake.js'
+import type {S3Lake, S3Options} from '../../lake/store/s3-lake.js'
 import {HistoryError} from '../errors.js'
 import {type HistoryDay, dayOfHistoryKey, historyKey, parseHistoryDay, serializeHistoryDay} from './history-document.js'
 
@@ -92,11 +92,7 @@ class LocalHistory implements HistoryStore {
 
 class S3History implements HistoryStore {
   private known = new Set<string>()
-  private readonly lake: S3Lake
-
-  constructor(url: string, options: S3Options) {
-    this.lake = new S3Lake(url, options)
-  }
+  constructor(private readonly lake: S3Lake) {}
 
   get url(): string {
     return this.lake.url
@@ -154,7 +150,8 @@ export async function openHistory(spec: string, s3: S3Options = {}): Promise<His
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('s3://')) {
     throw new HistoryError(`--history "${spec}" is neither an s3:// URL nor a folder: use s3://bucket/prefix/ or a path`)
   }
-  const store = spec.startsWith('s3://') ? new S3History(spec, s3) : new LocalHistory(resolve(spec))
+  // The AWS SDK is loaded only for an s3:// history (see openLake).
+  const store = spec.startsWith('s3://') ? new S3History(new (await import('../../lake/store/s3-lake.js')).S3Lake(spec, s3)) : new LocalHistory(resolve(spec))
   try {
     await store.open()
   } catch (error) {

@@ -3,7 +3,6 @@ import {DeliveryError} from './errors.js'
 import {notifySummary} from './notify-summary.js'
 import type {NotifyTarget} from './notify-target.js'
 import {sendSlack} from './slack-target.js'
-import {sendSns} from './sns-target.js'
 import {sendWebhook} from './webhook-target.js'
 
 /** What became of one target, as `--json` lists it under `notifications`. */
@@ -56,8 +55,9 @@ export async function sendNotifications(report: CheckReport, options: NotifyOpti
   const attempts = options.attempts ?? 3
   const backoffMs = options.backoffMs ?? 500
   const summary = notifySummary(report, options.failOn, {top: 5, reportUrl: options.reportUrl})
-  const once = (target: NotifyTarget): Promise<void> => {
-    if (target.kind === 'sns') return sendSns(target, summary, {...options.sns, timeoutMs})
+  const once = async (target: NotifyTarget): Promise<void> => {
+    // The AWS SDK is loaded only when there is a topic to publish to.
+    if (target.kind === 'sns') return (await import('./sns-target.js')).sendSns(target, summary, {...options.sns, timeoutMs})
     if (target.kind === 'slack') return sendSlack(target, summary, {timeoutMs})
     return sendWebhook(target, report, {timeoutMs})
   }

@@ -74,6 +74,22 @@ describe('pixel check on the sample lake', () => {
     expect(progress[4]).toBe(summary[1])
   })
 
+  it('loads neither the AWS SDK nor DuckDB to check a local lake with the local engine', async () => {
+    // A preloaded script lists, as the process exits, every CommonJS module it loaded (both
+    // packages ship CommonJS only, so an import of either lands in require's cache).
+    const dir = scratch()
+    const hook = join(dir, 'list-modules.cjs')
+    const out = join(dir, 'modules.json')
+    writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))))`)
+    const code = await new Promise<number>((resolve) => {
+      execFile(process.execPath, ['-r', hook, join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', SAMPLE, ...DAY, '--json'], {env: {...process.env, PIXEL_LAKE: ''}}, (error) => resolve(error ? Number(error.code) : 0))
+    })
+    expect(code).toBe(1)
+    const modules = JSON.parse(readFileSync(out, 'utf8')) as string[]
+    expect(modules.some((m) => m.includes('/@oclif/core/'))).toBe(true)
+    expect(modules.filter((m) => /\/(@aws-sdk|@duckdb)\//.test(m))).toEqual([])
+  })
+
   it('writes JUnit XML with one test case per check per hour', async () => {
     const out = join(scratch(), 'report.xml')
     await runPixel(['check', '--lake', SAMPLE, ...DAY, '--junit', out])

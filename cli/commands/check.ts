@@ -26,8 +26,7 @@ import {type NotificationResult, notificationWarning, sendNotifications} from '.
 import type {IpPolicy} from '../../checks/scan/ip-address.js'
 import type {CanaryRule} from '../../checks/scan/scan-object.js'
 import {type SqlCheckReport} from '../../checks/sql/run-sql-check.js'
-import {runEngine} from '../../checks/sql/sql-engines.js'
-import {type AthenaCheckReport, runAthenaCheck} from '../athena-check.js'
+import type {AthenaCheckReport} from '../athena-check.js'
 import {engineStatsLine} from '../../checks/engine/athena/athena-executor.js'
 import {escapeTerminal} from '../../checks/report/escape-text.js'
 
@@ -296,7 +295,12 @@ lake unreachable), with one line saying why.`
         ipField: flags['ip-field'],
         ipPolicy: flags['ip-policy'] as IpPolicy,
       }
-      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local' ? {...(await runCheck(common)), engine: 'local' as const} : engine === 'athena' ? await runAthenaCheck(common, lake, flags, config) : await runEngine(engine, common, lake)
+      // The SQL engines load DuckDB or the AWS SDK, which the local engine never needs: only when asked.
+      const report: (CheckReport & {engine: 'local'}) | SqlCheckReport = engine === 'local'
+        ? {...(await runCheck(common)), engine: 'local' as const}
+        : engine === 'athena'
+          ? await (await import('../athena-check.js')).runAthenaCheck(common, lake, flags, config)
+          : await (await import('../../checks/sql/sql-engines.js')).runEngine(engine, common, lake)
       await quarantine?.commit()
       progress.done()
       if (junit) {

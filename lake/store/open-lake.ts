@@ -2,7 +2,7 @@ import {mkdir} from 'node:fs/promises'
 import {LakeUnreachableError} from '../errors.js'
 import type {Lake} from './lake.js'
 import {LocalLake} from './local-lake.js'
-import {type S3Options, S3Lake} from './s3-lake.js'
+import type {S3Options} from './s3-lake.js'
 
 /**
  * Opens the lake named by `--lake`: an `s3://bucket/prefix/` URL or a local folder.
@@ -13,6 +13,8 @@ import {type S3Options, S3Lake} from './s3-lake.js'
  */
 export async function openLake(spec: string, s3: S3Options = {}, options: {create?: boolean} = {}): Promise<Lake> {
   if (spec.startsWith('s3://')) {
+    // Loaded here, not above: the AWS SDK takes a fifth of a second to load, which a local lake never needs.
+    const {S3Lake} = await import('./s3-lake.js')
     const lake = new S3Lake(spec, s3)
     try {
       await lake.assertReachable()

@@ -23,13 +23,12 @@ import {
   AthenaScanLimitError,
   AthenaUnreachableError,
 } from './errors.js'
-import {DEFAULT_USD_PER_TB, billedBytes, costUsd} from './query-cost.js'
+import {DEFAULT_USD_PER_TB, billedBytes, costUsd, formatScanBytes} from './query-cost.js'
+import {DEFAULT_ATHENA_CONCURRENCY} from './athena-defaults.js'
 
 export {MAX_QUERY_BYTES}
 /** Rows asked for per GetQueryResults page: Athena's maximum. */
 export const RESULT_PAGE_SIZE = 1000
-/** Queries in flight at once by default: queued queries count against the active-query quota too. */
-export const DEFAULT_ATHENA_CONCURRENCY = 5
 
 export interface AthenaClientOptions {
   /** The workgroup every query runs in (the stack's `AthenaWorkGroup` output). */
@@ -87,29 +86,6 @@ export interface WorkgroupSettings {
 }
 
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED'])
-
-/**
- * A byte count as people read a limit: `1 TiB` for a whole number of binary units (as a CDK
- * `Size` gives it), else decimal, `164 MB`, `1.26 GB`.
- *
- * @example formatScanBytes(2 ** 40) // '1 TiB'
- */
-export function formatScanBytes(bytes: number): string {
-  const binary: [number, string][] = [
-    [2 ** 40, 'TiB'],
-    [2 ** 30, 'GiB'],
-    [2 ** 20, 'MiB'],
-  ]
-  for (const [size, unit] of binary) if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`
-  const units: [number, string][] = [
-    [1e12, 'TB'],
-    [1e9, 'GB'],
-    [1e6, 'MB'],
-    [1e3, 'KB'],
-  ]
-  for (const [size, unit] of units) if (bytes >= size) return `${Number((bytes / size).toFixed(bytes % size === 0 ? 0 : 2))} ${unit}`
-  return `${bytes} bytes`
-}
 
 /** One line for an SDK failure, naming what was being done and what to do. */
 function explain(error: unknown, doing: string): AthenaError {

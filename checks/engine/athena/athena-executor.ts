@@ -1,6 +1,6 @@
 import type {QueryResult, SqlExecutor} from '../../sql/sql-executor.js'
 import type {AthenaQueryClient, AthenaQueryStats} from './athena-client.js'
-import {formatScanBytes} from './athena-client.js'
+import {formatScanBytes} from './query-cost.js'
 import {AthenaError, AthenaUnreachableError} from './errors.js'
 import {CANONICAL_HOUR_FOLDERS} from '../../../lake/layout/partition-path.js'
 

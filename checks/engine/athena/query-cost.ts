@@ -26,3 +26,26 @@ export function billedBytes(bytesScanned: number, state: 'SUCCEEDED' | 'CANCELLE
 export function costUsd(billed: number, usdPerTb: number = DEFAULT_USD_PER_TB): number {
   return (billed / TB) * usdPerTb
 }
+
+/**
+ * A byte count as people read a limit: `1 TiB` for a whole number of binary units (as a CDK
+ * `Size` gives it), else decimal, `164 MB`, `1.26 GB`.
+ *
+ * @example formatScanBytes(2 ** 40) // '1 TiB'
+ */
+export function formatScanBytes(bytes: number): string {
+  const binary: [number, string][] = [
+    [2 ** 40, 'TiB'],
+    [2 ** 30, 'GiB'],
+    [2 ** 20, 'MiB'],
+  ]
+  for (const [size, unit] of binary) if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`
+  const units: [number, string][] = [
+    [1e12, 'TB'],
+    [1e9, 'GB'],
+    [1e6, 'MB'],
+    [1e3, 'KB'],
+  ]
+  for (const [size, unit] of units) if (bytes >= size) return `${Number((bytes / size).toFixed(bytes % size === 0 ? 0 : 2))} ${unit}`
+  return `${bytes} bytes`
+}
