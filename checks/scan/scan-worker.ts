@@ -4,7 +4,7 @@ import type {ObjectKey} from '../../lake/layout/object-key.js'
 import {type CanaryRule, type ObjectScan, type ScanOptions, locatedFields, scanObject} from './scan-object.js'
 import type {IpPolicy} from './ip-address.js'
 import {compileFastPath} from './fast-path.js'
-import {compileValidator} from '../schema/record-validator.js'
+import {deferredValidator} from '../schema/record-validator.js'
 
 export interface WorkerSetup {
   schema: Record<string, unknown>
@@ -28,7 +28,7 @@ let options: ScanOptions | undefined
 parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
   if ('setup' in message) {
     const {schema, fastPath, ...rest} = message.setup
-    options = {...rest, validator: compileValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField, {native: fastPath !== 'javascript', fields: locatedFields(rest)}) : undefined}
+    options = {...rest, validator: deferredValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField, {native: fastPath !== 'javascript', fields: locatedFields(rest)}) : undefined}
     return
   }
   try {

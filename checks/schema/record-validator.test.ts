@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {SchemaLoadError} from '../errors.js'
-import {compileValidator, loadSchema, schemaWarnings} from './record-validator.js'
+import {compileValidator, deferredValidator, loadSchema, schemaWarnings} from './record-validator.js'
 
 const rand = seededRandom(7)
 const event = (overrides = {}) => ({...pixelEvent(rand, new Date('2026-02-10T05:00:00.123Z')), ...overrides})
@@ -65,6 +65,28 @@ describe('user schemas', () => {
     const load = loadSchema(makePath())
     await expect(load).rejects.toThrow(SchemaLoadError)
     await expect(loadSchema(makePath())).rejects.toThrow(message)
+  })
+})
+
+describe('compiling once', () => {
+  const schema = () => ({type: 'object', required: ['id'], properties: {id: {type: 'string', minLength: 2}}})
+
+  it('returns the first validator when the same schema object is compiled again', () => {
+    const same = schema()
+    expect(compileValidator(same)).toBe(compileValidator(same))
+    expect(compileValidator(schema())).not.toBe(compileValidator(schema()))
+  })
+
+  it('defers the compile of a deferred validator to the first record, with the same verdicts', () => {
+    const broken = {type: 'banana'}
+    const deferred = deferredValidator(broken)
+    expect(() => deferred.isValid({})).toThrow(/does not compile/)
+    const eager = compileValidator(schema())
+    const lazy = deferredValidator(schema())
+    for (const record of [{id: 'ab'}, {id: 'a'}, {}, {id: 7}, null]) {
+      expect(lazy.isValid(record)).toBe(eager.isValid(record))
+      expect(lazy.explain(record)).toEqual(eager.explain(record))
+    }
   })
 })
 

@@ -164,22 +164,48 @@ export function schemaWarnings(schema: Record<string, unknown>, source = 'schema
   }
 }
 
+// pixel check compiles its schema where it is loaded (to fail before the lake is read) and again
+// where it is used; one compile of the same schema object serves both.
+const compiled = new WeakMap<Record<string, unknown>, RecordValidator>()
+
 /**
  * Compiles a JSON Schema (draft-07, 2019-09 or 2020-12) into a record validator. The hot path stops
  * at the first error; only failing records are validated again for every error, for the report.
+ * The same schema object compiles once: a second call returns the first validator.
  *
  * @example const v = compileValidator(schema); v.isValid(record) || v.explain(record)
  */
 export function compileValidator(schema: Record<string, unknown>, source = 'schema'): RecordValidator {
+  const known = compiled.get(schema)
+  if (known) return known
   const fast = compile(schema, false, source)
   let full: ValidateFunction | undefined
-  return {
+  const validator: RecordValidator = {
     schema,
     isValid: (record) => fast(record) as boolean,
     explain(record) {
       full ??= compile(schema, true, source)
       return full(record) ? [] : (full.errors ?? []).map(describe)
     },
+  }
+  compiled.set(schema, validator)
+  return validator
+}
+
+/**
+ * A validator for a schema already compiled once elsewhere (a scan worker's copy of the main
+ * thread's), compiled when a record first needs it: where the fast path decides every record,
+ * never. Compiling a schema that fails to compile throws at that first use.
+ *
+ * @example const v = deferredValidator(setup.schema) // no ajv work until v.isValid(record)
+ */
+export function deferredValidator(schema: Record<string, unknown>, source = 'schema'): RecordValidator {
+  let validator: RecordValidator | undefined
+  const get = () => (validator ??= compileValidator(schema, source))
+  return {
+    schema,
+    isValid: (record) => get().isValid(record),
+    explain: (record) => get().explain(record),
   }
 }
 
