@@ -91,4 +91,35 @@ export interface ScannedLine {
    * line's root object lacks it.
    */
   fields: Int32Array
+  /**
+   * What the native scanner read off a proven-valid line (FACT bits, factOfField), so that
+   * scanObject need not read its bytes again; 0 when nothing was read (the JavaScript scanner,
+   * a line it finished): scanObject then reads them itself.
+   */
+  facts: number
+  /** With FACT.ID_UUID set: the id's 16 bytes, as idBytesAt writes them, sit in `idBytes` from `idOffset`. */
+  idBytes: Uint8Array
+  idOffset: number
+}
+
+/** Bits of ScannedLine.facts. */
+export const FACT = {
+  /** The facts were read: a clear field bit means no. */
+  KNOWN: 1,
+  /** The id is a UUID, its bytes in ScannedLine.idBytes. */
+  ID_UUID: 2,
+} as const
+
+/** Located fields past this many have no fact bits (pixel check locates two). */
+export const MAX_FACT_FIELDS = 14
+
+/**
+ * The fact bit of located field k (its index in FastPathProgram.fields): `escaped`, its value is a
+ * string holding a backslash; `anonymisedIp`, an unescaped string that ipv4KindAt, or else
+ * ipv6KindAt, calls 'anonymised'.
+ *
+ * @example if (line.facts & factOfField(1, 'anonymisedIp')) ipSeen++
+ */
+export function factOfField(k: number, fact: 'escaped' | 'anonymisedIp'): number {
+  return k < 0 || k >= MAX_FACT_FIELDS ? 0 : 1 << (2 + 2 * k + (fact === 'anonymisedIp' ? 1 : 0))
 }

@@ -576,6 +576,8 @@ class Scanner {
   }
 }
 
+const NO_ID_BYTES = new Uint8Array(0)
+
 /**
  * Compiles the fast path for a schema, or undefined when the schema's root is outside the subset
  * it can decide exactly (then every record goes to ajv).
@@ -608,7 +610,7 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
       if (native) return native.scan(text, visit)
       const plain = new PlainLines(text)
       const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(2 * fieldCount)}
-      const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: found.fields}
+      const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: found.fields, facts: 0, idBytes: NO_ID_BYTES, idOffset: 0}
       for (let start = 0; start < text.length; ) {
         let end = text.indexOf(NEWLINE, start)
         if (end === -1) end = text.length

@@ -7,7 +7,9 @@ import {seededRandom} from '../../fixtures/random.js'
 import {gunzipObject} from '../../lake/codec/gunzip-object.js'
 import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import {type FastPath, compileFastPath} from './fast-path.js'
-import type {ScannedLine} from './fast-path-program.js'
+import {FACT, type ScannedLine, factOfField} from './fast-path-program.js'
+import {ipv4KindAt, ipv6KindAt} from './ip-address.js'
+import {idBytesAt} from '../../lake/ids/record-id.js'
 import {nativeScannerLoaded, nativeScannerNote} from './native-scan.js'
 import {missingPrerequisite} from './native/build-native.mjs'
 import {mutateText, sampleRecord, schemaCorpus} from '../../fixtures/schema-records.js'
@@ -19,13 +21,39 @@ const fields = ['source', 'client_ip']
 const inJs = compileFastPath(schema, 'event_id', 'ts', {native: false, fields})!
 const inCpp = compileFastPath(schema, 'event_id', 'ts', {fields})!
 
-/** Every line's verdict, leaving out whitespace-only lines (which both send to the slow path). */
-function verdicts(fast: FastPath, text: Uint8Array): ScannedLine[] {
-  const lines: ScannedLine[] = []
+type Verdict = Omit<ScannedLine, 'facts' | 'idBytes' | 'idOffset'>
+
+/**
+ * Every line's verdict, leaving out whitespace-only lines (which both send to the slow path), and
+ * the facts only the native scanner reads (held to scanObject's own reading apart).
+ */
+function verdicts(fast: FastPath, text: Uint8Array): Verdict[] {
+  const lines: Verdict[] = []
   fast.scanText(text, (line) => {
-    if (line.valid || Buffer.from(text.subarray(line.start, line.end)).toString('latin1').trim() !== '') lines.push({...line, idStart: line.valid ? line.idStart : -1, idEnd: line.valid ? line.idEnd : -1, time: line.valid ? line.time : Number.NaN, fields: line.valid ? Int32Array.from(line.fields) : new Int32Array(0)})
+    const {facts: _facts, idBytes: _idBytes, idOffset: _idOffset, ...verdict} = line
+    if (line.valid || Buffer.from(text.subarray(line.start, line.end)).toString('latin1').trim() !== '') lines.push({...verdict, idStart: line.valid ? line.idStart : -1, idEnd: line.valid ? line.idEnd : -1, time: line.valid ? line.time : Number.NaN, fields: line.valid ? Int32Array.from(line.fields) : new Int32Array(0)})
   })
   return lines
+}
+
+/** What scanObject reads off a proven line itself, in the form of the native scanner's facts. */
+function factsInJs(text: Uint8Array, line: ScannedLine, fieldCount: number): {facts: number; id?: Buffer} {
+  let facts = FACT.KNOWN
+  let id: Buffer | undefined
+  const uuid = line.idEnd - line.idStart === 36 && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(Buffer.from(text.subarray(line.idStart, line.idEnd)).toString('latin1'))
+  if (line.idStart >= 0 && uuid) {
+    facts |= FACT.ID_UUID
+    id = Buffer.alloc(16)
+    idBytesAt(text, line.idStart, line.idEnd, id, 0)
+  }
+  for (let k = 0; k < fieldCount; k++) {
+    const start = line.fields[2 * k]
+    const end = line.fields[2 * k + 1]
+    if (start < 0 || text[start] !== 0x22) continue
+    if (text.subarray(start + 1, end - 1).includes(0x5c)) facts |= factOfField(k, 'escaped')
+    else if ((ipv4KindAt(text, start + 1, end - 1) ?? ipv6KindAt(text, start + 1, end - 1)) === 'anonymised') facts |= factOfField(k, 'anonymisedIp')
+  }
+  return {facts, id}
 }
 
 function mutatedText(seed: number, count: number): Buffer {
@@ -92,6 +120,39 @@ describe.runIf(nativeScannerLoaded)('the native scanner, where built', () => {
     expect(notUtf8.length).toBeGreaterThan(100)
     expect(notUtf8.every((l) => !l.valid)).toBe(true)
     expect(lines).toEqual(verdicts(inJs, text))
+  })
+
+  it('reads off each proven line the id bytes, escapes and anonymised addresses that scanObject would', () => {
+    const rand = seededRandom(5)
+    // As they are spelled inside the JSON string: some with escapes.
+    const addresses = ['203.0.113.0', '203.0.113.7', '2001:db8:1::', '2001:db8:1:2::', '::', '::1', '2001:DB8:0:0:0:0:0:0', '1:2:3:4:5:6:7:8', '1:2:3::', '2001::1:0:0:0:0:0', '::1:0:0:0:0:0', '::ffff:198.51.100.0', '300.1.1.0', '1.2.3', '01.2.3.0', '0.0.0.00', 'caf\\u00e9', '203.0.113\\u002e0', 'x', '']
+    const ids = ['0b8f5e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b', '0B8F5E2A-1C3D-4E5F-8A9B-0C1D2E3F4A5B', 'urn:uuid:0b8f5e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b', '0b8f5e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5g']
+    const lines: Buffer[] = []
+    for (let i = 0; i < 3000; i++) {
+      const event = pixelEvent(rand, new Date(Date.UTC(2026, 1, 10) + i * 7919)) as Record<string, unknown>
+      const source = i % 7 === 0 ? 'canary' : i % 11 === 0 ? 'c\\u0061nary' : 'pixel'
+      let text = JSON.stringify(event).replace(/"client_ip":(null|"[^"]*")/, `"client_ip":"${addresses[i % addresses.length]}"`).replace(/"source":"[^"]*"/, `"source":"${source}"`)
+      if (i % 3 === 0) text = text.replace(/"event_id":"[^"]*"/, `"event_id":"${ids[i % ids.length]}"`)
+      lines.push(i % 13 === 12 ? mutatedText(i, 1) : Buffer.from(text))
+    }
+    const text = Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [Buffer.from('\n'), line])))
+    let seen = 0
+    const kinds = new Set<number>()
+    inCpp.scanText(text, (line) => {
+      if (!line.valid) return
+      if (line.facts === 0) return // a line JavaScript finished: scanObject reads it itself
+      seen++
+      const expected = factsInJs(text, line, fields.length)
+      expect(line.facts, Buffer.from(text.subarray(line.start, line.end)).toString('latin1')).toBe(expected.facts)
+      kinds.add(line.facts)
+      if (expected.id) expect(Buffer.from(line.idBytes.subarray(line.idOffset, line.idOffset + 16))).toEqual(expected.id)
+    })
+    expect(seen).toBeGreaterThan(1500)
+    // Every bit is met both set and clear: the table above would hide nothing.
+    for (const bit of [FACT.ID_UUID, factOfField(0, 'escaped'), factOfField(1, 'escaped'), factOfField(1, 'anonymisedIp')]) {
+      expect([...kinds].some((f) => f & bit), `bit ${bit} set`).toBe(true)
+      expect([...kinds].some((f) => !(f & bit)), `bit ${bit} clear`).toBe(true)
+    }
   })
 
   it('reads a text of more lines than one call returns', () => {

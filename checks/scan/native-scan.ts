@@ -8,11 +8,11 @@ interface Binding {
   /** Bumped with the program's shape, so a stale build is not fed a program it cannot read. */
   programVersion: number
   compile(nodes: FastPathProgram['nodes'], root: number, idField: Uint8Array, timeField: Uint8Array, fields: Uint8Array[]): object
-  scan(program: object, text: Uint8Array, lines: Int32Array, times: Float64Array, checks: Int32Array, from: number): number
+  scan(program: object, text: Uint8Array, lines: Int32Array, times: Float64Array, checks: Int32Array, ids: Uint8Array, from: number): number
   testPattern(code: Int32Array, text: Uint8Array): boolean
 }
 
-const PROGRAM_VERSION = 4
+const PROGRAM_VERSION = 5
 
 /** Where `npm ci` (the build:native script) puts the compiled scanner. */
 export const NATIVE_SCANNER_PATH = join(PACKAGE_ROOT, 'checks/scan/native/build/Release/fast_scan.node')
@@ -79,17 +79,19 @@ export interface JavaScriptCompletion {
 export function nativeScanner(program: FastPathProgram, completion: JavaScriptCompletion): {scan(text: Uint8Array, visit: (line: ScannedLine) => void): void} | undefined {
   if (!binding) return undefined
   const compiled = binding.compile(program.nodes, program.root, program.idField, program.timeField, program.fields)
-  // Per line: start, end, status, idStart, idEnd, then each located field's start and end.
+  // Per line: start, end, status, idStart, idEnd, facts, then each located field's start and end.
   const fieldInts = 2 * program.fields.length
-  const INTS_PER_LINE = 5 + fieldInts
+  const INTS_PER_LINE = 6 + fieldInts
   const lines = new Int32Array(LINES_PER_CALL * INTS_PER_LINE)
   const times = new Float64Array(LINES_PER_CALL)
   const checks = new Int32Array(CHECKS_PER_CALL + 1)
-  const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: new Int32Array(fieldInts)}
+  // Per line, 16 bytes: a UUID id's own (ScannedLine.idBytes).
+  const ids = new Uint8Array(LINES_PER_CALL * 16)
+  const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: new Int32Array(fieldInts), facts: 0, idBytes: ids, idOffset: 0}
   return {
     scan(text, visit) {
       for (let from = 0; ; ) {
-        const count = binding.scan(compiled, text, lines, times, checks, from)
+        const count = binding.scan(compiled, text, lines, times, checks, ids, from)
         let check = 0
         for (let k = 0; k < count; k++) {
           const at = k * INTS_PER_LINE
@@ -99,8 +101,13 @@ export function nativeScanner(program: FastPathProgram, completion: JavaScriptCo
           line.idStart = lines[at + 3]
           line.idEnd = lines[at + 4]
           line.time = times[k]
-          for (let f = 0; f < fieldInts; f++) line.fields[f] = lines[at + 5 + f]
-          if (status === ASK_JAVASCRIPT) completion.line(text, line)
+          line.facts = lines[at + 5]
+          line.idOffset = k * 16
+          for (let f = 0; f < fieldInts; f++) line.fields[f] = lines[at + 6 + f]
+          if (status === ASK_JAVASCRIPT) {
+            line.facts = 0
+            completion.line(text, line)
+          }
           else if (status === VALID_IF_CHECKED) {
             // checks: per line, a count then (node, start, end) triples, in line order.
             const n = checks[check++]
@@ -109,6 +116,7 @@ export function nativeScanner(program: FastPathProgram, completion: JavaScriptCo
             line.valid = valid
             if (!valid) {
               line.idStart = line.idEnd = -1
+              line.facts = 0
               line.fields.fill(-1)
             }
           } else line.valid = status === VALID

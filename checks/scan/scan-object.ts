@@ -6,7 +6,7 @@ import type {ObjectKey} from '../../lake/layout/object-key.js'
 import {idBytes, idBytesAt} from '../../lake/ids/record-id.js'
 import type {Sample} from '../report/report.js'
 import type {FastPath} from './fast-path.js'
-import type {ScannedLine} from './fast-path-program.js'
+import {FACT, type ScannedLine, factOfField} from './fast-path-program.js'
 import {BACKSLASH, QUOTE} from './json-bytes.js'
 import type {RecordValidator} from '../schema/record-validator.js'
 import {HOUR_MS, formatDuration, hourStart} from '../../lake/scope.js'
@@ -262,6 +262,8 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
     const canaryBytes = canary && Buffer.from(canary.value, 'utf8')
     const canaryAt = canary ? fieldSource(fastPath, text, canary.field) : undefined
     const ipAt = ipField !== undefined && ipPolicy !== 'full' ? fieldSource(fastPath, text, ipField) : undefined
+    // The native scanner tells an anonymised address (the common case) from the line's facts.
+    const anonymisedIp = ipAt && ipPolicy === 'anonymise' ? factOfField(fastPath.fieldIndex(ipField!), 'anonymisedIp') : 0
     const found: LocatedValue = {start: 0, end: 0, string: false, escaped: false}
     fastPath.scanText(text, (line) => {
       if (line.valid) {
@@ -274,12 +276,20 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
         scan.valid++
         if (line.idStart >= 0) {
           const at = ids.room()
-          if (idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) {
+          if (line.facts & FACT.ID_UUID) {
+            copyId(line, ids.ids, at)
+            ids.commit(pieces)
+            if (source === 1) {
+              copyId(line, canaryIds.ids, canaryIds.room())
+              canaryIds.commit(pieces)
+            }
+          } else if (idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) {
             ids.commit(pieces)
             if (source === 1 && idBytesAt(text, line.idStart, line.idEnd, canaryIds.ids, canaryIds.room())) canaryIds.commit(pieces)
           }
         }
-        if (ipAt && ipAt(line, found)) noteFastIp(text, found, pieces)
+        if (line.facts & anonymisedIp) scan.ipSeen++
+        else if (ipAt && ipAt(line, found)) noteFastIp(text, found, pieces)
         if (sampledRecord(pieces)) tallyFields(JSON.parse(text.toString('utf8', line.start, line.end)), metrics)
         placeInTime(line.time, pieces, source)
         pieces++
@@ -334,6 +344,7 @@ function fieldSource(fastPath: FastPath, text: Buffer, name: string): (line: Sca
     const locator = new FieldLocator(text, name)
     return (line, out) => locator.find(line.start, line.end, out)
   }
+  const escaped = factOfField(k, 'escaped')
   return (line, out) => {
     const start = line.fields[2 * k]
     if (start < 0) return false
@@ -343,7 +354,8 @@ function fieldSource(fastPath: FastPath, text: Buffer, name: string): (line: Sca
       out.end = end - 1
       out.string = true
       out.escaped = false
-      for (let i = out.start; i < out.end; i++) if (text[i] === BACKSLASH) out.escaped = true
+      if (escaped !== 0 && line.facts & FACT.KNOWN) out.escaped = (line.facts & escaped) !== 0
+      else for (let i = out.start; i < out.end; i++) if (text[i] === BACKSLASH) out.escaped = true
     } else {
       out.start = start
       out.end = end
@@ -352,6 +364,12 @@ function fieldSource(fastPath: FastPath, text: Buffer, name: string): (line: Sca
     }
     return true
   }
+}
+
+/** A UUID id's 16 bytes, as the native scanner read them, into `out` at `at`. */
+function copyId(line: ScannedLine, out: Uint8Array, at: number): void {
+  const from = line.idBytes
+  for (let i = 0, o = line.idOffset; i < 16; i++) out[at + i] = from[o + i]
 }
 
 /** A located string value that holds escapes, decoded as JSON.parse would. */

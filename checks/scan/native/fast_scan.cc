@@ -26,7 +26,7 @@
 
 namespace {
 
-const int PROGRAM_VERSION = 4;
+const int PROGRAM_VERSION = 5;
 const long UNDECIDED = -1, INVALID = -2, ASK_JS = -3;
 const int MAX_DEPTH = 64;
 enum Kind { K_NULL = 1, K_BOOLEAN = 2, K_INTEGER = 4, K_NUMBER = 8, K_STRING = 16, K_OBJECT = 32, K_ARRAY = 64 };
@@ -875,6 +875,114 @@ struct Scanner {
   }
 };
 
+// --- Facts of a proven line (ScannedLine.facts in fast-path-program.ts) -----------------------
+
+const int32_t FACT_KNOWN = 1, FACT_ID_UUID = 2;
+const size_t MAX_FACT_FIELDS = 14;
+
+// A table, not comparisons: the digits of random ids would mispredict a branch per character.
+struct HexTable {
+  int8_t value[256];
+  HexTable() {
+    for (int c = 0; c < 256; c++) value[c] = -1;
+    for (int c = 0; c < 10; c++) value['0' + c] = static_cast<int8_t>(c);
+    for (int c = 0; c < 6; c++) value['a' + c] = value['A' + c] = static_cast<int8_t>(10 + c);
+  }
+};
+const HexTable HEX;
+
+inline int hexValue(uint8_t c) { return HEX.value[c]; }
+
+// idBytesAt's UUID case (lake/ids/record-id.ts): 36 bytes, dashes at 8, 13, 18 and 23, hex
+// elsewhere, written as their 16 bytes; false for any other id, which JavaScript hashes.
+bool uuidBytes(const uint8_t* b, size_t s, size_t e, uint8_t* out) {
+  if (e - s != 36 || b[s + 8] != '-' || b[s + 13] != '-' || b[s + 18] != '-' || b[s + 23] != '-') return false;
+  // The hex pairs' offsets in the 36 bytes: 8-4-4-4-12 digits.
+  static const uint8_t PAIRS[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+  const uint8_t* u = b + s;
+  int bad = 0;
+  for (int k = 0; k < 16; k++) {
+    int hi = HEX.value[u[PAIRS[k]]], lo = HEX.value[u[PAIRS[k] + 1]];
+    bad |= hi | lo;  // -1 sets the sign bit
+    out[k] = static_cast<uint8_t>(((hi & 15) << 4) | (lo & 15));
+  }
+  return bad >= 0;
+}
+
+// ipv4KindAt (checks/scan/ip-address.ts): 0 not such an address, 1 anonymised, 2 full.
+int ipv4Kind(const uint8_t* b, size_t s, size_t e) {
+  size_t i = s;
+  int octet = 0;
+  for (int part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= e || b[i] != '.') return 0;
+      i++;
+    }
+    size_t from = i;
+    octet = 0;
+    while (i < e && i - from < 3 && b[i] >= '0' && b[i] <= '9') octet = octet * 10 + (b[i++] - '0');
+    if (i == from || octet > 255) return 0;
+  }
+  if (i != e) return 0;
+  return octet == 0 ? 1 : 2;
+}
+
+// ipv6KindAt (checks/scan/ip-address.ts): 0 not such an address, 1 anonymised, 2 full.
+int ipv6Kind(const uint8_t* b, size_t s, size_t e) {
+  int before = 0, after = 0;
+  bool compressed = false;
+  uint32_t nonZeroBefore = 0, nonZeroAfter = 0;
+  size_t i = s;
+  if (e - s >= 2 && b[s] == ':' && b[s + 1] == ':') {
+    compressed = true;
+    i += 2;
+  }
+  while (i < e) {
+    int value = 0;
+    size_t from = i;
+    while (i < e && i - from < 4 && hexValue(b[i]) >= 0) value |= hexValue(b[i++]);
+    if (i == from) return 0;
+    if (compressed) nonZeroAfter |= static_cast<uint32_t>(value != 0) << after++;
+    else nonZeroBefore |= static_cast<uint32_t>(value != 0) << before++;
+    if (before + after > 8) return 0;
+    if (i == e) break;
+    if (b[i] != ':') return 0;
+    i++;
+    if (i < e && b[i] == ':') {
+      if (compressed) return 0;
+      compressed = true;
+      i++;
+    } else if (i == e) {
+      return 0;
+    }
+  }
+  if (compressed ? before + after >= 8 : before != 8) return 0;
+  uint32_t tailHost = after == 0 ? 0 : nonZeroAfter >> (after > 5 ? after - 5 : 0);
+  return (nonZeroBefore >> 3) == 0 && tailHost == 0 ? 1 : 2;
+}
+
+// The facts of a proven line: its UUID's bytes into `id`, and per located field whether its string
+// holds an escape and whether it spells an anonymised address.
+int32_t lineFacts(const Scanner& scanner, long idStart, long idEnd, uint8_t* id) {
+  const uint8_t* b = scanner.b;
+  size_t fields = scanner.fieldAt.size() / 2;
+  if (fields > MAX_FACT_FIELDS) return 0;
+  int32_t facts = FACT_KNOWN;
+  if (idStart >= 0 && uuidBytes(b, static_cast<size_t>(idStart), static_cast<size_t>(idEnd), id)) facts |= FACT_ID_UUID;
+  for (size_t f = 0; f < fields; f++) {
+    long start = scanner.fieldAt[2 * f], end = scanner.fieldAt[2 * f + 1];
+    if (start < 0 || b[start] != '"') continue;
+    size_t s = static_cast<size_t>(start) + 1, e = static_cast<size_t>(end) - 1;
+    if (memchr(b + s, '\\', e - s) != nullptr) {
+      facts |= 1 << (2 + 2 * f);
+      continue;
+    }
+    int v4 = ipv4Kind(b, s, e);
+    if (v4 == 1 || (v4 == 0 && ipv6Kind(b, s, e) == 1)) facts |= 1 << (3 + 2 * f);
+  }
+  return facts;
+}
+
 // --- N-API glue -----------------------------------------------------------------------------
 
 napi_value property(napi_env env, napi_value object, const char* name) {
@@ -1028,29 +1136,32 @@ napi_value Compile(napi_env env, napi_callback_info info) {
   return external;
 }
 
-// scan(program, text, lines: Int32Array, times: Float64Array, checks: Int32Array, from) -> lines written.
-// Each non-blank line gives 5 ints (start, end, status, idStart, idEnd), two per located field
-// (its value's start and end, -1 when absent or the line is not proven) and one time; a line of
-// status 2 adds its deferred string checks to `checks`: a count, then (node, start, end) triples.
+// scan(program, text, lines: Int32Array, times: Float64Array, checks: Int32Array, ids: Uint8Array, from)
+// -> lines written. Each non-blank line gives 6 ints (start, end, status, idStart, idEnd, facts),
+// two per located field (its value's start and end, -1 when absent or the line is not proven),
+// one time and, with FACT_ID_UUID in its facts, its id's 16 bytes at 16 times its place in `ids`;
+// a line of status 2 adds its deferred string checks to `checks`: a count, then (node, start, end)
+// triples.
 napi_value Scan(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   Program* program;
   napi_get_value_external(env, argv[0], reinterpret_cast<void**>(&program));
-  void *textData, *linesData, *timesData, *checksData;
-  size_t textLength, linesLength, timesLength, checksLength;
+  void *textData, *linesData, *timesData, *checksData, *idsData;
+  size_t textLength, linesLength, timesLength, checksLength, idsLength;
   napi_get_typedarray_info(env, argv[1], nullptr, &textLength, &textData, nullptr, nullptr);
   napi_get_typedarray_info(env, argv[2], nullptr, &linesLength, &linesData, nullptr, nullptr);
   napi_get_typedarray_info(env, argv[3], nullptr, &timesLength, &timesData, nullptr, nullptr);
   napi_get_typedarray_info(env, argv[4], nullptr, &checksLength, &checksData, nullptr, nullptr);
+  napi_get_typedarray_info(env, argv[5], nullptr, &idsLength, &idsData, nullptr, nullptr);
   uint32_t from = 0;
-  napi_get_value_uint32(env, argv[5], &from);
+  napi_get_value_uint32(env, argv[6], &from);
   Scanner scanner;
   scanner.p = program;
   scanner.b = static_cast<const uint8_t*>(textData);
   scanner.fieldAt.assign(2 * program->fields.size(), -1);
-  const size_t perLine = 5 + 2 * program->fields.size();
+  const size_t perLine = 6 + 2 * program->fields.size();
   const uint8_t* b = scanner.b;
   int32_t* lines = static_cast<int32_t*>(linesData);
   double* times = static_cast<double*>(timesData);
@@ -1058,6 +1169,8 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   size_t checksUsed = 0;
   size_t written = 0;
   size_t capacity = linesLength / perLine < timesLength ? linesLength / perLine : timesLength;
+  if (idsLength / 16 < capacity) capacity = idsLength / 16;
+  uint8_t* ids = static_cast<uint8_t*>(idsData);
   size_t start = from;
   while (start < textLength && written < capacity) {
     const void* nl = memchr(b + start, '\n', textLength - start);
@@ -1084,7 +1197,8 @@ napi_value Scan(napi_env env, napi_callback_info info) {
       line[2] = status;
       line[3] = proven ? static_cast<int32_t>(idStart) : -1;
       line[4] = proven ? static_cast<int32_t>(idEnd) : -1;
-      for (size_t f = 0; f < scanner.fieldAt.size(); f++) line[5 + f] = proven ? static_cast<int32_t>(scanner.fieldAt[f]) : -1;
+      line[5] = proven ? lineFacts(scanner, idStart, idEnd, ids + written * 16) : 0;
+      for (size_t f = 0; f < scanner.fieldAt.size(); f++) line[6 + f] = proven ? static_cast<int32_t>(scanner.fieldAt[f]) : -1;
       times[written] = proven ? time : NaN;
       written++;
     }
