@@ -36,6 +36,10 @@ const int ANY_NODE = 0;
 struct Property {
   std::string name;
   int node;
+  // What the name is in a root object, worked out once (see Compile): the id, the time, and
+  // which located field (-1, none).
+  bool isId = false, isTime = false;
+  int field = -1;
 };
 
 struct Node {
@@ -645,7 +649,12 @@ struct Scanner {
         }
         j = skipSpace(b, j + 1, end);
         int field = -1;
-        if (atRoot) {
+        if (atRoot && p >= 0) {
+          const Property& known = node.properties[p];
+          if (known.isId) idAt = static_cast<long>(j);
+          else if (known.isTime) timeAt = static_cast<long>(j);
+          field = known.field;
+        } else if (atRoot) {
           size_t length = keyEnd - i - 1;
           if (length == p_idField().size() && memcmp(b + i + 1, p_idField().data(), length) == 0) idAt = static_cast<long>(j);
           else if (length == p_timeField().size() && memcmp(b + i + 1, p_timeField().data(), length) == 0) timeAt = static_cast<long>(j);
@@ -1130,6 +1139,16 @@ napi_value Compile(napi_env env, napi_callback_info info) {
     napi_value field;
     napi_get_element(env, argv[4], k, &field);
     program->fields.push_back(bytes(env, field));
+  }
+  // A root object's names are compared with the id's, the time's and the located fields' once
+  // here, not once per key of every line; only names outside `properties` are compared there.
+  for (Node& node : program->nodes) {
+    for (Property& property : node.properties) {
+      property.isId = property.name == program->idField;
+      property.isTime = !property.isId && property.name == program->timeField;
+      for (size_t k = 0; k < program->fields.size(); k++)
+        if (property.name == program->fields[k]) property.field = static_cast<int>(k);
+    }
   }
   napi_value external;
   napi_create_external(env, program, freeProgram, nullptr, &external);
