@@ -135,7 +135,19 @@ double strictDateTime(const uint8_t* b, size_t s, size_t e) {
   return static_cast<double>(((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + ms);
 }
 
-inline bool isHex(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+// Each hex digit's value, -1 for any other byte: a table, not comparisons, since the digits of
+// random ids would mispredict a branch per character.
+struct HexTable {
+  int8_t value[256];
+  HexTable() {
+    for (int c = 0; c < 256; c++) value[c] = -1;
+    for (int c = 0; c < 10; c++) value['0' + c] = static_cast<int8_t>(c);
+    for (int c = 0; c < 6; c++) value['a' + c] = value['A' + c] = static_cast<int8_t>(10 + c);
+  }
+};
+const HexTable HEX;
+
+inline bool isHex(uint8_t c) { return HEX.value[c] >= 0; }
 
 // ajv-formats' uuid: /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i
 bool isUuid(const uint8_t* b, size_t s, size_t e) {
@@ -889,18 +901,8 @@ struct Scanner {
 const int32_t FACT_KNOWN = 1, FACT_ID_UUID = 2;
 const size_t MAX_FACT_FIELDS = 14;
 
-// A table, not comparisons: the digits of random ids would mispredict a branch per character.
-struct HexTable {
-  int8_t value[256];
-  HexTable() {
-    for (int c = 0; c < 256; c++) value[c] = -1;
-    for (int c = 0; c < 10; c++) value['0' + c] = static_cast<int8_t>(c);
-    for (int c = 0; c < 6; c++) value['a' + c] = value['A' + c] = static_cast<int8_t>(10 + c);
-  }
-};
-const HexTable HEX;
-
-inline int hexValue(uint8_t c) { return HEX.value[c]; }
+// factOfField in fast-path-program.ts: located field f's bit for an escape, or for an anonymised address.
+inline int32_t factOfField(size_t f, bool anonymisedIp) { return 1 << (2 + 2 * f + (anonymisedIp ? 1 : 0)); }
 
 // idBytesAt's UUID case (lake/ids/record-id.ts): 36 bytes, dashes at 8, 13, 18 and 23, hex
 // elsewhere, written as their 16 bytes; false for any other id, which JavaScript hashes.
@@ -949,7 +951,7 @@ int ipv6Kind(const uint8_t* b, size_t s, size_t e) {
   while (i < e) {
     int value = 0;
     size_t from = i;
-    while (i < e && i - from < 4 && hexValue(b[i]) >= 0) value |= hexValue(b[i++]);
+    while (i < e && i - from < 4 && isHex(b[i])) value |= HEX.value[b[i++]];
     if (i == from) return 0;
     if (compressed) nonZeroAfter |= static_cast<uint32_t>(value != 0) << after++;
     else nonZeroBefore |= static_cast<uint32_t>(value != 0) << before++;
@@ -983,11 +985,11 @@ int32_t lineFacts(const Scanner& scanner, long idStart, long idEnd, uint8_t* id)
     if (start < 0 || b[start] != '"') continue;
     size_t s = static_cast<size_t>(start) + 1, e = static_cast<size_t>(end) - 1;
     if (memchr(b + s, '\\', e - s) != nullptr) {
-      facts |= 1 << (2 + 2 * f);
+      facts |= factOfField(f, false);
       continue;
     }
     int v4 = ipv4Kind(b, s, e);
-    if (v4 == 1 || (v4 == 0 && ipv6Kind(b, s, e) == 1)) facts |= 1 << (3 + 2 * f);
+    if (v4 == 1 || (v4 == 0 && ipv6Kind(b, s, e) == 1)) facts |= factOfField(f, true);
   }
   return facts;
 }
