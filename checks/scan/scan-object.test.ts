@@ -89,3 +89,16 @@ describe('scanObject on the canary\'s records and raw addresses', () => {
     expect(scan.canary).toEqual(reference.canary)
   })
 })
+
+describe.each(modes)('the canary\'s ids, scanObject %s', (_, options) => {
+  it('keeps every canary record\'s id, past the first growth of the id list', () => {
+    const rand = seededRandom(9)
+    const count = 2500 // more than the lists' first 1024 places
+    const records = Array.from({length: count}, () => pixelEvent(rand, at, {source: 'canary'}))
+    const scan = scanObject(object, gzipSync(records.map((r) => JSON.stringify(r)).join('\n')), {...options, canary: {field: 'source', value: 'canary'}})
+    expect(scan.canary.records).toBe(count)
+    expect(scan.canaryIdIndexes).toEqual(scan.idIndexes)
+    expect(Buffer.from(scan.canaryIds).equals(Buffer.from(scan.ids))).toBe(true)
+    expect(Buffer.from(scan.ids.subarray(1024 * 16, 1025 * 16)).toString('hex')).toBe(String(records[1024].event_id).replace(/-/g, ''))
+  })
+})

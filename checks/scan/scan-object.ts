@@ -135,6 +135,13 @@ class IdList {
   commit(index: number): void {
     this.indexes[this.count++] = index
   }
+
+  /** Adds the id that `from` holds at byte `at` (the canary's copy of an id just added to the record list). */
+  addCopy(from: Uint8Array, at: number, index: number): void {
+    const place = this.room() // may grow the list: take the place before taking the buffer
+    this.ids.set(from.subarray(at, at + 16), place)
+    this.commit(index)
+  }
 }
 
 /**
@@ -223,7 +230,7 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
         const at = ids.room() // may grow the list: take the place before taking the buffer
         if (idBytes(fields[idField], Buffer.from(ids.ids.buffer), at)) {
           ids.commit(index)
-          if (isCanary) idBytes(fields[idField], Buffer.from(canaryIds.ids.buffer), canaryIds.room()) && canaryIds.commit(index)
+          if (isCanary) canaryIds.addCopy(ids.ids, at, index)
         }
         if (ipField !== undefined) noteIp(fields[ipField], index)
       }
@@ -276,16 +283,10 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
         scan.valid++
         if (line.idStart >= 0) {
           const at = ids.room()
-          if (line.facts & FACT.ID_UUID) {
-            copyId(line, ids.ids, at)
+          // The native scanner's bytes for a UUID; any other id is read (or hashed) here.
+          if (line.facts & FACT.ID_UUID ? copyId(line, ids.ids, at) : idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) {
             ids.commit(pieces)
-            if (source === 1) {
-              copyId(line, canaryIds.ids, canaryIds.room())
-              canaryIds.commit(pieces)
-            }
-          } else if (idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) {
-            ids.commit(pieces)
-            if (source === 1 && idBytesAt(text, line.idStart, line.idEnd, canaryIds.ids, canaryIds.room())) canaryIds.commit(pieces)
+            if (source === 1) canaryIds.addCopy(ids.ids, at, pieces)
           }
         }
         if (line.facts & anonymisedIp) scan.ipSeen++
@@ -366,10 +367,11 @@ function fieldSource(fastPath: FastPath, text: Buffer, name: string): (line: Sca
   }
 }
 
-/** A UUID id's 16 bytes, as the native scanner read them, into `out` at `at`. */
-function copyId(line: ScannedLine, out: Uint8Array, at: number): void {
+/** A UUID id's 16 bytes, as the native scanner read them, into `out` at `at`; true, as idBytesAt for an id. */
+function copyId(line: ScannedLine, out: Uint8Array, at: number): true {
   const from = line.idBytes
   for (let i = 0, o = line.idOffset; i < 16; i++) out[at + i] = from[o + i]
+  return true
 }
 
 /** A located string value that holds escapes, decoded as JSON.parse would. */
