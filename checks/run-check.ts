@@ -12,6 +12,7 @@ import {CHECKS, type CheckReport, type Finding, type HourSummary, type ReportLim
 import {type ObjectScan, type QuarantineEntry, locatedFields, scanObject, unreadScan} from './scan/scan-object.js'
 import {DEFAULT_MAX_OBJECT_BYTES} from '../lake/codec/gunzip-object.js'
 import {ScanPool} from './scan/scan-pool.js'
+import {discardWarmScanWorkers} from './scan/warm-scan-workers.js'
 import {compileFastPath} from './scan/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import {type Scope, hourEnded} from '../lake/scope.js'
@@ -147,6 +148,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const pool = workers > 0 && objects.length > 0
     ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath === undefined ? false : fastPathMode, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy})
     : undefined
+  if (!pool) discardWarmScanWorkers()
 
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.
   const pending: Promise<ObjectScan>[] = []

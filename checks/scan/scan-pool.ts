@@ -2,16 +2,13 @@ import {Worker} from 'node:worker_threads'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
 import type {ObjectScan} from './scan-object.js'
 import type {WorkerAnswer, WorkerSetup} from './scan-worker.js'
+import {SCAN_WORKER_URL, discardWarmScanWorkers, takeWarmScanWorker} from './warm-scan-workers.js'
 
 interface Pending {
   resolve: (scan: ObjectScan) => void
   reject: (error: Error) => void
   worker: Worker
 }
-
-// From the sources (tests, bin/dev.js) the worker is TypeScript too, and needs tsx to load.
-const fromSources = import.meta.url.endsWith('.ts')
-const WORKER_URL = new URL(fromSources ? './scan-worker-from-sources.mjs' : './scan-worker.js', import.meta.url)
 
 /** A view that owns its whole buffer can be moved to a worker; anything else is copied first. */
 function transferable(bytes: Uint8Array): Uint8Array {
@@ -21,6 +18,7 @@ function transferable(bytes: Uint8Array): Uint8Array {
 /**
  * Worker threads that decode and judge objects in parallel, each with the schema compiled once.
  * Objects go to the least busy worker; their bytes move, not copy, and so do the ids coming back.
+ * It takes the workers prestartScanWorkers started, if any, and stops the ones it does not need.
  *
  * @example const pool = new ScanPool(2, setup); const scan = await pool.scan(object, bytes); await pool.close()
  */
@@ -33,7 +31,7 @@ export class ScanPool {
 
   constructor(size: number, setup: WorkerSetup) {
     this.workers = Array.from({length: size}, () => {
-      const worker = new Worker(WORKER_URL)
+      const worker = takeWarmScanWorker() ?? new Worker(SCAN_WORKER_URL)
       worker.postMessage({setup})
       worker.on('message', (answer: WorkerAnswer) => this.settle(worker, answer))
       worker.on('error', (error) => this.fail(error))
@@ -43,6 +41,7 @@ export class ScanPool {
       this.load.set(worker, 0)
       return worker
     })
+    discardWarmScanWorkers()
   }
 
   scan(object: ObjectKey, bytes: Uint8Array): Promise<ObjectScan> {
