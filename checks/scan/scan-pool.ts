@@ -10,9 +10,13 @@ interface Pending {
   worker: Worker
 }
 
-/** A view that owns its whole buffer can be moved to a worker; anything else is copied first. */
+/**
+ * A view that owns its whole buffer can be moved to a worker; anything else is copied first, into
+ * a Uint8Array of its own: a Buffer's slice() shares memory, and moving a shared buffer would
+ * detach the caller's other bytes (or, for Node's Buffer pool, throw a DataCloneError on Node 22+).
+ */
 function transferable(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice()
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes)
 }
 
 /**

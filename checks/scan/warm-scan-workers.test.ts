@@ -5,7 +5,7 @@ import {seededRandom} from '../../fixtures/random.js'
 import {parseObjectKey} from '../../lake/layout/object-key.js'
 import {loadSchema} from '../schema/record-validator.js'
 import {ScanPool} from './scan-pool.js'
-import {discardWarmScanWorkers, prestartScanWorkers, warmScanWorkers} from './warm-scan-workers.js'
+import {discardWarmScanWorkers, prestartScanWorkers, takeWarmScanWorker, warmScanWorkers} from './warm-scan-workers.js'
 
 const schema = await loadSchema()
 const setup = {schema, fastPath: true, idField: 'event_id', timeField: 'ts', toleranceMs: 15 * 60_000, maxSamples: 5}
@@ -25,6 +25,18 @@ describe('prestartScanWorkers', () => {
     prestartScanWorkers(2)
     prestartScanWorkers(2)
     expect(warmScanWorkers()).toBe(2)
+  })
+
+  it('hands out each started worker once, then none', async () => {
+    prestartScanWorkers(1)
+    const worker = takeWarmScanWorker()
+    try {
+      expect(worker).toBeDefined()
+      expect(warmScanWorkers()).toBe(0)
+      expect(takeWarmScanWorker()).toBeUndefined()
+    } finally {
+      await worker?.terminate()
+    }
   })
 
   it('hands its workers to a ScanPool, which scans with them and stops the ones it does not need', async () => {

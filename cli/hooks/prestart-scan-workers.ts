@@ -12,7 +12,9 @@ import {prestartScanWorkers} from '../../checks/scan/warm-scan-workers.js'
 export function workersFor(argv: string[]): number {
   let workers = availableParallelism()
   for (let k = 0; k < argv.length; k++) {
-    const [name, inline] = argv[k].startsWith('--') && argv[k].includes('=') ? [argv[k].slice(0, argv[k].indexOf('=')), argv[k].slice(argv[k].indexOf('=') + 1)] : [argv[k], undefined]
+    const equals = argv[k].startsWith('--') ? argv[k].indexOf('=') : -1
+    const name = equals < 0 ? argv[k] : argv[k].slice(0, equals)
+    const inline = equals < 0 ? undefined : argv[k].slice(equals + 1)
     if (name === '--') break
     if (name === '--help' || name === '-h') return 0
     if (name !== '--engine' && name !== '--concurrency') continue
