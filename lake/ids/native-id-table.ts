@@ -21,9 +21,9 @@ export const nativeIdTableLoaded = binding !== undefined
 /**
  * An IdTable whose batches (`addAll`) and growth run natively (lake/ids/native/id_table.cc):
  * each object's ids are hashed first and their slots prefetched ahead of the probes, so the cache
- * misses of a large table overlap instead of coming one at a time. Its memory is one mapping in
- * huge pages where Linux has them, which V8 counts and frees as an ArrayBuffer. The slots, seed and
- * probing are IdTable's, so `add`, `size` and `forEach` are IdTable's own.
+ * misses of a large table overlap instead of coming one at a time. Its memory is one mapping, which
+ * V8 counts and frees as an ArrayBuffer. The slots, seed and probing are IdTable's, so `add`,
+ * `size` and `forEach` are IdTable's own.
  *
  * @example const table = new NativeIdTable(5_000_000); table.addAll(ids, count, ordinal, out)
  */
