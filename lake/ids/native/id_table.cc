@@ -186,10 +186,13 @@ void release(napi_env, void* data, void* hint) {
 }
 
 // allocate(bytes): zeroed memory for a table, as an ArrayBuffer V8 counts and frees. On Linux it
-// is its own mapping, zeroed by the kernel page by page as the probes first touch it and returned
-// whole when V8 frees it. It is not advised into transparent huge pages: on a virtual machine
-// whose idle memory goes back to the host, each fresh 2 MB page is slow to fault in, and adding a
-// day's 5 million ids (a 168 MB table) took 0.49-0.66 s of CPU in huge pages, 0.25-0.35 s without.
+// is its own mapping, returned whole when V8 frees it, and populated (zeroed, writable) when it is
+// made: left to fault in as the probes reach it, each page was read first (the shared zero page),
+// then copied on its first write with a TLB shootdown across the scan workers' cores, which cost
+// pixel check's main thread about 0.15 s of system time a day of 5 million ids. It is not advised
+// into transparent huge pages: on a virtual machine whose idle memory goes back to the host, each
+// fresh 2 MB page is slow to fault in, and adding that day's ids (a 168 MB table) took 0.49-0.66 s
+// of CPU in huge pages, 0.25-0.35 s without.
 napi_value Allocate(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!argsOf(env, info, 1, argv, "allocate(bytes)")) return nullptr;
@@ -198,7 +201,7 @@ napi_value Allocate(napi_env env, napi_callback_info info) {
   size_t bytes = static_cast<size_t>(wanted);
   void* data = nullptr;
 #if defined(__linux__)
-  void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (mapped != MAP_FAILED) {
     data = mapped;
   }
