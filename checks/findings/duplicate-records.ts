@@ -28,6 +28,10 @@ export function idBudget(megabytes: number): number {
  */
 export class DuplicateRecords {
   private table: IdTable | undefined
+  // The table is made at the first object, not here: a native table is populated as it is made
+  // (168 MB for a day of 5 million ids), and pixel check builds this before its workers have
+  // anything to scan, so making it then kept them waiting.
+  private unmadeTable: (() => IdTable) | undefined
   private spill: IdSpill | undefined
   private readonly keys: string[] = []
   private readonly hours: string[] = []
@@ -43,7 +47,7 @@ export class DuplicateRecords {
    */
   constructor(private readonly idField: string, private readonly maxSamples: number, expectedIds = 1 << 16, private readonly budget = idBudget(400), makeTable: (capacity: number) => IdTable = newIdTable) {
     this.tally = new HourTally(maxSamples)
-    this.table = makeTable(Math.min(expectedIds, budget))
+    this.unmadeTable = () => makeTable(Math.min(expectedIds, budget))
   }
 
   /** Whether ids went to disk. */
@@ -53,6 +57,10 @@ export class DuplicateRecords {
 
   /** Adds an object's ids: all in one batch, so the table's misses into memory overlap. */
   see(object: {key: string; hour: string; ids: Uint8Array; idIndexes: Uint32Array}): void {
+    if (this.unmadeTable) {
+      this.table = this.unmadeTable()
+      this.unmadeTable = undefined
+    }
     const ordinal = this.keys.push(object.key) - 1
     this.hours.push(object.hour)
     const n = object.idIndexes.length
