@@ -78,7 +78,7 @@ function checkAgainstAjv(entry: (typeof corpus)[number], text: string, native: b
     // No fast path at all: every line is undecided, and still counted.
     let start = 0
     for (const piece of text.split('\n')) {
-      visit({start, end: start + Buffer.byteLength(piece), valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: new Int32Array(0), facts: 0, idBytes: new Uint8Array(0), idOffset: 0})
+      visit({start, end: start + Buffer.byteLength(piece), valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: new Int32Array(0), facts: 0, idBytes: new Uint8Array(0), idOffset: 0, idSlot: -1})
       start += Buffer.byteLength(piece) + 1
     }
   }

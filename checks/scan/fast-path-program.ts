@@ -100,6 +100,11 @@ export interface ScannedLine {
   /** With FACT.ID_UUID set: the id's 16 bytes, as idBytesAt writes them, sit in `idBytes` from `idOffset`. */
   idBytes: Uint8Array
   idOffset: number
+  /**
+   * Where the native scanner, absorbing plain lines (LineAbsorber), already added this line's id
+   * to the id list: its place there; -1 when it did not, and the visitor adds the id itself.
+   */
+  idSlot: number
 }
 
 /** Bits of ScannedLine.facts. */

@@ -8,7 +8,7 @@
 import {schemaDialect} from '../schema/record-validator.js'
 import {compileProgram} from './fast-path-compile.js'
 import {ANY_NODE, type FastPathProgram, KIND, type ProgramNode, type ScannedLine} from './fast-path-program.js'
-import {type JavaScriptCompletion, nativeScanner} from './native-scan.js'
+import {type JavaScriptCompletion, type LineAbsorber, nativeScanner} from './native-scan.js'
 import {BACKSLASH, CLOSE, CLOSE_ARRAY, COLON, COMMA, NEWLINE, OPEN, OPEN_ARRAY, QUOTE, skipSpace} from './json-bytes.js'
 
 /**
@@ -45,9 +45,11 @@ export interface FastPath {
   fieldIndex(name: string): number
   /**
    * Visits every line of an object's text (whitespace-only lines may be left out) with the
-   * verdict of `scan`; the visited object is reused from line to line.
+   * verdict of `scan`; the visited object is reused from line to line. Given an absorber, the
+   * native scanner counts plain lines itself instead of visiting them (see LineAbsorber); the
+   * JavaScript one visits every line all the same.
    */
-  scanText(text: Uint8Array, visit: (line: ScannedLine) => void): void
+  scanText(text: Uint8Array, visit: (line: ScannedLine) => void, absorber?: LineAbsorber): void
   /**
    * True when the bytes in [start, end) are one JSON value the schema accepts. `plain` says the
    * line holds only printable ASCII (see PlainLines), which lets strings be read faster.
@@ -606,11 +608,11 @@ export function compileFastPath(schema: Record<string, unknown>, idField: string
     program,
     native: native !== undefined,
     fieldIndex: (name) => options.fields?.indexOf(name) ?? -1,
-    scanText(text, visit) {
-      if (native) return native.scan(text, visit)
+    scanText(text, visit, absorber) {
+      if (native) return native.scan(text, visit, absorber)
       const plain = new PlainLines(text)
       const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(2 * fieldCount)}
-      const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: found.fields, facts: 0, idBytes: NO_ID_BYTES, idOffset: 0}
+      const line: ScannedLine = {start: 0, end: 0, valid: false, idStart: -1, idEnd: -1, time: Number.NaN, fields: found.fields, facts: 0, idBytes: NO_ID_BYTES, idOffset: 0, idSlot: -1}
       for (let start = 0; start < text.length; ) {
         let end = text.indexOf(NEWLINE, start)
         if (end === -1) end = text.length

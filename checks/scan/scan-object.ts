@@ -7,6 +7,7 @@ import {idBytes, idBytesAt} from '../../lake/ids/record-id.js'
 import type {Sample} from '../report/report.js'
 import type {FastPath} from './fast-path.js'
 import {FACT, type ScannedLine, factOfField} from './fast-path-program.js'
+import type {LineAbsorber} from './native-scan.js'
 import {BACKSLASH, QUOTE} from './json-bytes.js'
 import type {RecordValidator} from '../schema/record-validator.js'
 import {HOUR_MS, formatDuration, hourStart} from '../../lake/scope.js'
@@ -272,6 +273,25 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
     // The native scanner tells an anonymised address (the common case) from the line's facts.
     const anonymisedIp = ipAt && ipPolicy === 'anonymise' ? factOfField(fastPath.fieldIndex(ipField!), 'anonymisedIp') : 0
     const found: LocatedValue = {start: 0, end: 0, string: false, escaped: false}
+    // Plain lines, most of a healthy lake, the native scanner counts itself: their ids, their
+    // lags, their addresses. It can where the fields those judge are located.
+    const canaryField = canary ? fastPath.fieldIndex(canary.field) : -1
+    const ipLocated = ipAt ? fastPath.fieldIndex(ipField!) : -1
+    const absorber: LineAbsorber | undefined = fastPath.native && (!canary || canaryField >= 0) && (!ipAt || ipLocated >= 0)
+      ? {
+          canaryField, canaryValue: canaryBytes || NO_BYTES, ipField: ipLocated, ipFact: anonymisedIp,
+          fromMs: from, toMs: to, arrivalMs: arrival, ids, lag: lags[0],
+          index: () => pieces,
+          skip: (lines) => void (pieces += lines),
+          counted(lines, ipSeen) {
+            scan.records += lines
+            scan.valid += lines
+            scan.real.records += lines
+            scan.real.valid += lines
+            scan.ipSeen += ipSeen
+          },
+        }
+      : undefined
     fastPath.scanText(text, (line) => {
       if (line.valid) {
         let source = 0
@@ -281,7 +301,10 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
         metrics.valid++
         scan.records++
         scan.valid++
-        if (line.idStart >= 0) {
+        if (line.idSlot >= 0) {
+          // The native scanner added the id already, in its place.
+          if (source === 1) canaryIds.addCopy(ids.ids, line.idSlot * 16, pieces)
+        } else if (line.idStart >= 0) {
           const at = ids.room()
           // The native scanner's bytes for a UUID; any other id is read (or hashed) here.
           if (line.facts & FACT.ID_UUID ? copyId(line, ids.ids, at) : idBytesAt(text, line.idStart, line.idEnd, ids.ids, at)) {
@@ -297,7 +320,7 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
       } else {
         pieces = splitLineBytes(text, line.start, line.end, pieces, sink, false, options)
       }
-    })
+    }, absorber)
   } else {
     pieces = splitRecords(text, sink, options)
   }
@@ -366,6 +389,8 @@ function fieldSource(fastPath: FastPath, text: Buffer, name: string): (line: Sca
     return true
   }
 }
+
+const NO_BYTES = new Uint8Array(0)
 
 /** A UUID id's 16 bytes, as the native scanner read them, into `out` at `at`; true, as idBytesAt for an id. */
 function copyId(line: ScannedLine, out: Uint8Array, at: number): true {

@@ -26,7 +26,7 @@
 
 namespace {
 
-const int PROGRAM_VERSION = 5;
+const int PROGRAM_VERSION = 6;
 const long UNDECIDED = -1, INVALID = -2, ASK_JS = -3;
 const int MAX_DEPTH = 64;
 enum Kind { K_NULL = 1, K_BOOLEAN = 2, K_INTEGER = 4, K_NUMBER = 8, K_STRING = 16, K_OBJECT = 32, K_ARRAY = 64 };
@@ -1192,20 +1192,53 @@ napi_value Compile(napi_env env, napi_callback_info info) {
   return external;
 }
 
-// scan(program, text, lines: Int32Array, times: Float64Array, checks: Int32Array, ids: Uint8Array, from)
-// -> lines written. Each non-blank line gives 6 ints (start, end, status, idStart, idEnd, facts),
-// two per located field (its value's start and end, -1 when absent or the line is not proven),
-// one time and, with FACT_ID_UUID in its facts, its id's 16 bytes at 16 times its place in `ids`;
-// a line of status 2 adds its deferred string checks to `checks`: a count, then (node, start, end)
+// What Scan's `state` (a Float64Array) holds, as native-scan.ts writes and reads it.
+enum StateSlot {
+  S_ABSORB,         // in: 1 to absorb plain lines (below), 0 to report every line
+  S_PIECE_BASE,     // in: the record index of the first line from `from`
+  S_FROM_MS,        // in: a time in [S_FROM_MS, S_TO_MS) is in its partition hour
+  S_TO_MS,
+  S_ARRIVAL_MS,     // in: the object's arrival, which a record's lag is measured to
+  S_CANARY_FIELD,   // in: the located field holding the canary's mark, or -1
+  S_IP_FIELD,       // in: the located field holding the address the check reads, or -1
+  S_IP_FACT,        // in: the fact bit of an anonymised address in that field, or 0
+  S_ID_COUNT,       // in/out: the ids in the id list
+  S_LAG_MAX,        // in/out: the largest lag seen, -1 for none
+  S_ABSORBED,       // out: the lines absorbed by this call
+  S_IP_SEEN,        // out: the absorbed lines holding an (anonymised) address
+  S_TAIL,           // out: the lines absorbed after the last one reported
+  S_NEXT,           // out: where the next call starts
+  S_DONE,           // out: 1 when the text is read to its end
+  STATE_SLOTS
+};
+
+// sampledRecord in checks/scan/source-metrics.ts: the records whose fields are tallied.
+inline bool sampledRecord(uint64_t index) { return index < 64 || (index & 63) == 0; }
+
+// scan(program, text, lines: Int32Array, times: Float64Array, checks: Int32Array, ids: Uint8Array,
+// from, state: Float64Array, canary: Uint8Array, idList: Uint8Array, idIndexes: Uint32Array,
+// lag: Uint32Array) -> lines reported. Each reported line gives 8 ints (start, end, status,
+// idStart, idEnd, facts, absorbed lines just before it, its slot in the id list or -1), two per
+// located field (its value's start and end, -1 when absent or the line is not proven), one time
+// and, with FACT_ID_UUID in its facts, its id's 16 bytes at 16 times its place in `ids`; a line
+// of status 2 adds its deferred string checks to `checks`: a count, then (node, start, end)
 // triples.
+//
+// With S_ABSORB set, a plain line is not reported but counted here, as scanObject's visit would
+// count it: proven valid (status 1), its id a UUID (or absent), not the canary's, its address
+// anonymised (or absent), not sampled, and its time in its hour (or unreadable). Its id goes into
+// `idList` / `idIndexes` and its lag into `lag` (per minute, the last bucket for all later). A
+// reported line of status 1 with a UUID id has its id added too (its slot given); any other line
+// ends the call once reported, since JavaScript adds its id and may split it into several
+// records. A full id list also ends the call, before the line that needs room.
 napi_value Scan(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 12;
+  napi_value argv[12];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   Program* program;
   napi_get_value_external(env, argv[0], reinterpret_cast<void**>(&program));
-  void *textData, *linesData, *timesData, *checksData, *idsData;
-  size_t textLength, linesLength, timesLength, checksLength, idsLength;
+  void *textData, *linesData, *timesData, *checksData, *idsData, *stateData, *canaryData, *idListData, *idIndexesData, *lagData;
+  size_t textLength, linesLength, timesLength, checksLength, idsLength, stateLength, canaryLength, idListLength, idIndexesLength, lagLength;
   napi_get_typedarray_info(env, argv[1], nullptr, &textLength, &textData, nullptr, nullptr);
   napi_get_typedarray_info(env, argv[2], nullptr, &linesLength, &linesData, nullptr, nullptr);
   napi_get_typedarray_info(env, argv[3], nullptr, &timesLength, &timesData, nullptr, nullptr);
@@ -1213,11 +1246,21 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   napi_get_typedarray_info(env, argv[5], nullptr, &idsLength, &idsData, nullptr, nullptr);
   uint32_t from = 0;
   napi_get_value_uint32(env, argv[6], &from);
+  napi_get_typedarray_info(env, argv[7], nullptr, &stateLength, &stateData, nullptr, nullptr);
+  napi_get_typedarray_info(env, argv[8], nullptr, &canaryLength, &canaryData, nullptr, nullptr);
+  napi_get_typedarray_info(env, argv[9], nullptr, &idListLength, &idListData, nullptr, nullptr);
+  napi_get_typedarray_info(env, argv[10], nullptr, &idIndexesLength, &idIndexesData, nullptr, nullptr);
+  napi_get_typedarray_info(env, argv[11], nullptr, &lagLength, &lagData, nullptr, nullptr);
+  double* state = static_cast<double*>(stateData);
+  if (stateLength < STATE_SLOTS) {
+    napi_throw_range_error(env, nullptr, "scan: the state array is too short");
+    return nullptr;
+  }
   Scanner scanner;
   scanner.p = program;
   scanner.b = static_cast<const uint8_t*>(textData);
   scanner.fieldAt.assign(2 * program->fields.size(), -1);
-  const size_t perLine = 6 + 2 * program->fields.size();
+  const size_t perLine = 8 + 2 * program->fields.size();
   const uint8_t* b = scanner.b;
   int32_t* lines = static_cast<int32_t*>(linesData);
   double* times = static_cast<double*>(timesData);
@@ -1227,39 +1270,116 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   size_t capacity = linesLength / perLine < timesLength ? linesLength / perLine : timesLength;
   if (idsLength / 16 < capacity) capacity = idsLength / 16;
   uint8_t* ids = static_cast<uint8_t*>(idsData);
+
+  const bool absorb = state[S_ABSORB] == 1 && lagLength > 0;
+  const uint64_t pieceBase = static_cast<uint64_t>(state[S_PIECE_BASE]);
+  const double fromMs = state[S_FROM_MS], toMs = state[S_TO_MS], arrival = state[S_ARRIVAL_MS];
+  const long canaryField = static_cast<long>(state[S_CANARY_FIELD]);
+  const long ipField = static_cast<long>(state[S_IP_FIELD]);
+  const int32_t ipFact = static_cast<int32_t>(state[S_IP_FACT]);
+  const uint8_t* canary = static_cast<const uint8_t*>(canaryData);
+  uint8_t* idList = static_cast<uint8_t*>(idListData);
+  uint32_t* idIndexes = static_cast<uint32_t*>(idIndexesData);
+  size_t idCapacity = idListLength / 16 < idIndexesLength ? idListLength / 16 : idIndexesLength;
+  size_t idCount = absorb ? static_cast<size_t>(state[S_ID_COUNT]) : 0;
+  uint32_t* lag = static_cast<uint32_t*>(lagData);
+  double lagMax = state[S_LAG_MAX];
+  uint64_t ordinal = 0, absorbed = 0, ipSeen = 0, sinceReported = 0;
+  uint8_t uuid[16];
+  bool stop = false;
+
   size_t start = from;
-  while (start < textLength && written < capacity) {
+  while (start < textLength && written < capacity && !stop) {
     const void* nl = memchr(b + start, '\n', textLength - start);
     size_t end = nl ? static_cast<const uint8_t*>(nl) - b : textLength;
     size_t first = skipSpace(b, start, end);
-    if (first < end) {
-      long idStart, idEnd;
-      double time;
-      int status = scanner.line(start, end, idStart, idEnd, time);
-      if (status == 2) {
-        size_t need = 1 + scanner.deferred.size();
-        if (checksUsed + need > checksLength) {
-          status = 3;  // no room: JavaScript reads the line itself
-        } else {
-          checks[checksUsed++] = static_cast<int32_t>(scanner.deferred.size() / 3);
-          memcpy(checks + checksUsed, scanner.deferred.data(), scanner.deferred.size() * sizeof(int32_t));
-          checksUsed += scanner.deferred.size();
+    if (first >= end) {
+      start = end + 1;
+      continue;
+    }
+    long idStart, idEnd;
+    double time;
+    int status = scanner.line(start, end, idStart, idEnd, time);
+    if (status == 2) {
+      size_t need = 1 + scanner.deferred.size();
+      if (checksUsed + need > checksLength) {
+        status = 3;  // no room: JavaScript reads the line itself
+      } else {
+        checks[checksUsed++] = static_cast<int32_t>(scanner.deferred.size() / 3);
+        memcpy(checks + checksUsed, scanner.deferred.data(), scanner.deferred.size() * sizeof(int32_t));
+        checksUsed += scanner.deferred.size();
+      }
+    }
+    bool proven = status == 1 || status == 2;
+    int32_t facts = proven ? lineFacts(scanner, idStart, idEnd, uuid) : 0;
+    int32_t idSlot = -1;
+    if (absorb) {
+      bool uuidId = idStart >= 0 && (facts & FACT_ID_UUID) != 0;
+      if (status != 1 || (idStart >= 0 && !uuidId)) {
+        stop = true;  // JavaScript adds this line's id, and may make several records of it
+      } else {
+        if (uuidId && idCount == idCapacity) break;  // the id list is full: JavaScript grows it
+        uint64_t index = pieceBase + ordinal;
+        bool plain = !sampledRecord(index);
+        if (plain && canaryField >= 0) {
+          long s = scanner.fieldAt[2 * canaryField], e = scanner.fieldAt[2 * canaryField + 1];
+          if (s >= 0) {
+            // Only an unescaped string that differs from the mark is surely not the canary.
+            size_t vs = static_cast<size_t>(s) + 1, ve = static_cast<size_t>(e) - 1;
+            plain = b[s] == '"' && memchr(b + vs, '\\', ve - vs) == nullptr && (ve - vs != canaryLength || memcmp(b + vs, canary, canaryLength) != 0);
+          }
+        }
+        bool anonymised = false;
+        if (plain && ipField >= 0) {
+          anonymised = (facts & ipFact) != 0;
+          plain = anonymised || scanner.fieldAt[2 * ipField] < 0;
+        }
+        if (plain && !std::isnan(time)) plain = time >= fromMs && time < toMs;
+        if (uuidId) {
+          memcpy(idList + idCount * 16, uuid, 16);
+          idIndexes[idCount] = static_cast<uint32_t>(index);
+          idSlot = static_cast<int32_t>(idCount++);
+        }
+        if (plain) {
+          if (!std::isnan(time)) {
+            double ms = arrival - time;
+            double minute = ms <= 0 ? 0 : std::floor(ms / 60000);
+            lag[minute < static_cast<double>(lagLength - 1) ? static_cast<size_t>(minute) : lagLength - 1]++;
+            if (ms > lagMax) lagMax = ms;
+          }
+          if (anonymised) ipSeen++;
+          absorbed++;
+          sinceReported++;
+          ordinal++;
+          start = end + 1;
+          continue;
         }
       }
-      bool proven = status == 1 || status == 2;
-      int32_t* line = lines + written * perLine;
-      line[0] = static_cast<int32_t>(start);
-      line[1] = static_cast<int32_t>(end);
-      line[2] = status;
-      line[3] = proven ? static_cast<int32_t>(idStart) : -1;
-      line[4] = proven ? static_cast<int32_t>(idEnd) : -1;
-      line[5] = proven ? lineFacts(scanner, idStart, idEnd, ids + written * 16) : 0;
-      for (size_t f = 0; f < scanner.fieldAt.size(); f++) line[6 + f] = proven ? static_cast<int32_t>(scanner.fieldAt[f]) : -1;
-      times[written] = proven ? time : NaN;
-      written++;
     }
+    int32_t* line = lines + written * perLine;
+    line[0] = static_cast<int32_t>(start);
+    line[1] = static_cast<int32_t>(end);
+    line[2] = status;
+    line[3] = proven ? static_cast<int32_t>(idStart) : -1;
+    line[4] = proven ? static_cast<int32_t>(idEnd) : -1;
+    line[5] = facts;
+    line[6] = static_cast<int32_t>(sinceReported);
+    line[7] = idSlot;
+    for (size_t f = 0; f < scanner.fieldAt.size(); f++) line[8 + f] = proven ? static_cast<int32_t>(scanner.fieldAt[f]) : -1;
+    if (facts & FACT_ID_UUID) memcpy(ids + written * 16, uuid, 16);
+    times[written] = proven ? time : NaN;
+    written++;
+    sinceReported = 0;
+    ordinal++;
     start = end + 1;
   }
+  state[S_ID_COUNT] = static_cast<double>(idCount);
+  state[S_LAG_MAX] = lagMax;
+  state[S_ABSORBED] = static_cast<double>(absorbed);
+  state[S_IP_SEEN] = static_cast<double>(ipSeen);
+  state[S_TAIL] = static_cast<double>(sinceReported);
+  state[S_NEXT] = static_cast<double>(start);
+  state[S_DONE] = start >= textLength ? 1 : 0;
   napi_value result;
   napi_create_uint32(env, static_cast<uint32_t>(written), &result);
   return result;
