@@ -3,7 +3,7 @@
  * {lines, decided, native} as JSON. `node dist/bench/fast-path-share.js <lake> <YYYY-MM-DD> [schema]`.
  */
 import {readFileSync} from 'node:fs'
-import {compileFastPath} from '../checks/scan/fast-path.js'
+import {compileFastPath} from '../checks/scan/fast-path-compile.js'
 import {loadSchema} from '../checks/schema/record-validator.js'
 import {gunzipObject} from '../lake/codec/gunzip-object.js'
 import {dayObjectFiles} from './day-files.js'

@@ -11,7 +11,7 @@
  */
 import {readFileSync} from 'node:fs'
 import {relative} from 'node:path'
-import {compileFastPath} from '../checks/scan/fast-path.js'
+import {compileFastPath} from '../checks/scan/fast-path-compile.js'
 import {type ScanOptions, scanObject} from '../checks/scan/scan-object.js'
 import {compileValidator, loadSchema} from '../checks/schema/record-validator.js'
 import {seededRandom} from '../fixtures/random.js'

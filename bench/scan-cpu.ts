@@ -14,7 +14,7 @@
 import {readFileSync} from 'node:fs'
 import {relative} from 'node:path'
 import {DEFAULT_CANARY} from '../checks/run-check.js'
-import {compileFastPath} from '../checks/scan/fast-path.js'
+import {compileFastPath} from '../checks/scan/fast-path-compile.js'
 import {type ScanOptions, locatedFields, scanObject} from '../checks/scan/scan-object.js'
 import {compileValidator, loadSchema} from '../checks/schema/record-validator.js'
 import {gunzipObject} from '../lake/codec/gunzip-object.js'

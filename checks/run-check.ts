@@ -13,7 +13,8 @@ import {type ObjectScan, type QuarantineEntry, locatedFields, scanObject, unread
 import {DEFAULT_MAX_OBJECT_BYTES} from '../lake/codec/gunzip-object.js'
 import {ScanPool} from './scan/scan-pool.js'
 import {discardWarmScanWorkers} from './scan/warm-scan-workers.js'
-import {compileFastPath} from './scan/fast-path.js'
+import {compileProgram} from './scan/fast-path-compile.js'
+import {fastPathOf} from './scan/fast-path.js'
 import type {RecordValidator} from './schema/record-validator.js'
 import {type Scope, hourEnded} from '../lake/scope.js'
 import {findRawIp} from './findings/raw-ip.js'
@@ -141,14 +142,18 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const findings: Finding[] = unexpected.map(({key, hour, refused}) => unexpectedKeyFinding(key, hour, refused))
   const summary = {objects: 0, bytes: 0, records: 0, valid: 0, invalid: 0, unparseable: 0, duplicateRecords: 0}
   const fastPathMode = options.fastPath ?? true
-  const fastPath = fastPathMode === false ? undefined : compileFastPath(validator.schema, idField, timeField, {native: fastPathMode !== 'javascript', fields: locatedFields({canary, ipField, ipPolicy})})
+  const fields = locatedFields({canary, ipField, ipPolicy})
+  // Compiled once, here: workers run this program rather than compile the schema again.
+  const program = fastPathMode === false ? undefined : compileProgram(validator.schema, idField, timeField, fields)
   const quarantine = options.quarantine !== undefined
   const maxObjectBytes = options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES
-  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs: toleranceMinutes * 60_000, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
+  const toleranceMs = toleranceMinutes * 60_000
   const pool = workers > 0 && objects.length > 0
-    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, fastPath: fastPath === undefined ? false : fastPathMode, idField, timeField, toleranceMs: scanOptions.toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy})
+    ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, program, fastPath: program === undefined ? false : fastPathMode, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy})
     : undefined
   if (!pool) discardWarmScanWorkers()
+  const fastPath = program && !pool ? fastPathOf(program, {native: fastPathMode !== 'javascript', fields}) : undefined
+  const scanOptions = {validator, fastPath, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
 
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.
   const pending: Promise<ObjectScan>[] = []

@@ -4,7 +4,7 @@ import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {type ObjectKey, parseObjectKey} from '../../lake/layout/object-key.js'
 import {compileValidator, loadSchema} from '../schema/record-validator.js'
-import {compileFastPath} from './fast-path.js'
+import {compileFastPath} from './fast-path-compile.js'
 import {nativeScannerLoaded} from './native-scan.js'
 import {type ScanOptions, locatedFields, scanObject} from './scan-object.js'
 

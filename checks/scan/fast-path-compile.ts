@@ -1,4 +1,5 @@
 import {schemaDialect} from '../schema/record-validator.js'
+import {type FastPath, fastPathOf} from './fast-path.js'
 import {compileSimplePattern} from './simple-pattern.js'
 import {ALL_KINDS, ANY_NODE, type FastPathProgram, KIND, NEVER_NODE, type ProgramNode} from './fast-path-program.js'
 
@@ -212,4 +213,15 @@ export function compileProgram(schema: Schema, idField: string, timeField: strin
   const root = compile(schema, true)
   if (nodes[root].undecided) return undefined
   return {nodes, root, idField: utf8(idField), timeField: utf8(timeField), fields: fields.map(utf8)}
+}
+
+/**
+ * Compiles the fast path for a schema, or undefined when the schema's root is outside the subset
+ * it can decide exactly (then every record goes to ajv).
+ *
+ * @example const fast = compileFastPath(schema, 'event_id', 'ts'); fast?.scan(bytes, 0, n, out, plain)
+ */
+export function compileFastPath(schema: Schema, idField: string, timeField: string, options: {native?: boolean; fields?: string[]} = {}): FastPath | undefined {
+  const program = compileProgram(schema, idField, timeField, options.fields)
+  return program && fastPathOf(program, options)
 }

@@ -8,8 +8,10 @@ import {PACKAGE_ROOT} from '../../lake/package-root.js'
 import {parseObjectKey} from '../../lake/layout/object-key.js'
 import {idBytes, idBytesAt} from '../../lake/ids/record-id.js'
 import {scanObject} from './scan-object.js'
-import {type FastRecord, PlainLines, compileFastPath} from './fast-path.js'
-import {compileValidator, loadSchema} from '../schema/record-validator.js'
+import {type FastRecord, PlainLines, formatOf} from './fast-path.js'
+import {compileFastPath} from './fast-path-compile.js'
+import {compileValidator, loadSchema, schemaDialect} from '../schema/record-validator.js'
+import {fullFormats} from 'ajv-formats/dist/formats.js'
 
 const schema = await loadSchema()
 const validator = compileValidator(schema)
@@ -219,5 +221,16 @@ describe('the fields the fast path locates', () => {
   it('names where each field sits, and -1 for one it does not locate', () => {
     const fast = compileFastPath(schema, 'event_id', 'ts', {fields: located})!
     expect([fast.fieldIndex('source'), fast.fieldIndex('client_ip'), fast.fieldIndex('badge')]).toEqual([0, 1, -1])
+  })
+})
+
+describe('the formats the fast path checks strings with', () => {
+  // fast-path.ts reads ajv-formats' own table, so that a scan worker need not load ajv: it must be
+  // the table schemaDialect's ajv checks, under every draft, for every name it is asked.
+  const names = [...Object.keys(fullFormats), 'constructor', 'toString', '__proto__', 'no-such-format']
+  it.each(['', 'http://json-schema.org/draft-07/schema#', 'https://json-schema.org/draft/2019-09/schema', 'https://json-schema.org/draft/2020-12/schema'])('are ajv\'s under the dialect "%s"', ($schema) => {
+    const dialect = schemaDialect($schema ? {$schema} : {})
+    expect(Object.keys(fullFormats).filter((name) => formatOf(name) === undefined)).toEqual([])
+    for (const name of names) expect(formatOf(name), name).toBe(dialect.format(name))
   })
 })

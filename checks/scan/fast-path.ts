@@ -5,8 +5,7 @@
 // scanner's output arrays is shared with native-scan.ts. checks/scan/native-scan.test.ts holds the
 // two to the same verdicts, ids and times (mutated records, every object of the sample lake, the
 // schema corpus); checks/scan/fast-path-differential.test.ts holds the fast path to ajv.
-import {schemaDialect} from '../schema/record-validator.js'
-import {compileProgram} from './fast-path-compile.js'
+import {fullFormats} from 'ajv-formats/dist/formats.js'
 import {ANY_NODE, type FastPathProgram, KIND, type ProgramNode, type ScannedLine} from './fast-path-program.js'
 import {type JavaScriptCompletion, type LineAbsorber, nativeScanner} from './native-scan.js'
 import {BACKSLASH, CLOSE, CLOSE_ARRAY, COLON, COMMA, NEWLINE, OPEN, OPEN_ARRAY, QUOTE, skipSpace} from './json-bytes.js'
@@ -581,15 +580,23 @@ class Scanner {
 const NO_ID_BYTES = new Uint8Array(0)
 
 /**
- * Compiles the fast path for a schema, or undefined when the schema's root is outside the subset
- * it can decide exactly (then every record goes to ajv).
+ * A format as ajv checks it: ajv-formats' full mode, which is what schemaDialect's ajv holds
+ * (a test keeps them the same), read here without loading ajv, which a scan worker then never
+ * loads for a lake the fast path decides. Only its own names: ajv's table has no prototype.
  *
- * @example const fast = compileFastPath(schema, 'event_id', 'ts'); fast?.scan(bytes, 0, n, out, plain)
+ * @example formatOf('email') // ajv-formats' email regex
  */
-export function compileFastPath(schema: Record<string, unknown>, idField: string, timeField: string, options: {native?: boolean; fields?: string[]} = {}): FastPath | undefined {
-  const program = compileProgram(schema, idField, timeField, options.fields)
-  if (!program) return undefined
-  const scanner = new Scanner(program, schemaDialect(schema).format)
+export const formatOf = (name: string): unknown => (Object.hasOwn(fullFormats, name) ? (fullFormats as Record<string, unknown>)[name] : undefined)
+
+/**
+ * The fast path that runs a compiled program (compileFastPath in fast-path-compile.ts compiles
+ * one from a schema): in C++ where the native scanner is built and `native` is not false. The
+ * program is plain data, so a scan worker runs the one the main thread compiled.
+ *
+ * @example const fast = fastPathOf(program, {fields: ['source']}); fast.scanText(text, visit)
+ */
+export function fastPathOf(program: FastPathProgram, options: {native?: boolean; fields?: string[]} = {}): FastPath {
+  const scanner = new Scanner(program, formatOf)
   const fieldCount = program.fields.length
   const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(2 * fieldCount)}
   const completion: JavaScriptCompletion = {

@@ -4,6 +4,7 @@ import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {type ObjectKey, parseObjectKey} from '../../lake/layout/object-key.js'
 import {loadSchema} from '../schema/record-validator.js'
+import {compileProgram} from './fast-path-compile.js'
 import {ScanPool} from './scan-pool.js'
 
 const schema = await loadSchema()
@@ -32,7 +33,7 @@ function gzipRecords(count: number): Buffer {
 }
 
 const object = parseObjectKey('year=2026/month=02/day=10/hour=05/pixel-events-1-2026-02-10-05-20-00-0b7c4a1e-2f7d-4d6a-9c1b-3e5f7a9b1c2d.gz')!
-const setup = {schema, fastPath: true, idField: 'event_id', timeField: 'ts', toleranceMs: 15 * 60_000, maxSamples: 5}
+const setup = {schema, program: compileProgram(schema, 'event_id', 'ts'), fastPath: true, idField: 'event_id', timeField: 'ts', toleranceMs: 15 * 60_000, maxSamples: 5}
 
 describe.each([
   // A small Buffer lives in Node's shared pool, which cannot be moved to a worker.

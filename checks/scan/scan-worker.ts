@@ -1,13 +1,17 @@
-// A worker thread of the scan pool: compiles the schema once, then scans objects as they come.
+// A worker thread of the scan pool: runs the fast path the main thread compiled, then scans
+// objects as they come.
 import {parentPort} from 'node:worker_threads'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
+import {deferredValidator} from '../schema/record-validator.js'
 import {type CanaryRule, type ObjectScan, type ScanOptions, locatedFields, scanObject} from './scan-object.js'
 import type {IpPolicy} from './ip-address.js'
-import {compileFastPath} from './fast-path.js'
-import {deferredValidator} from '../schema/record-validator.js'
+import {fastPathOf} from './fast-path.js'
+import type {FastPathProgram} from './fast-path-program.js'
 
 export interface WorkerSetup {
   schema: Record<string, unknown>
+  /** The fast path's program, as the main thread compiled it from `schema`. */
+  program?: FastPathProgram
   fastPath: boolean | 'javascript'
   idField: string
   timeField: string
@@ -27,8 +31,8 @@ let options: ScanOptions | undefined
 
 parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
   if ('setup' in message) {
-    const {schema, fastPath, ...rest} = message.setup
-    options = {...rest, validator: deferredValidator(schema), fastPath: fastPath ? compileFastPath(schema, rest.idField, rest.timeField, {native: fastPath !== 'javascript', fields: locatedFields(rest)}) : undefined}
+    const {schema, program, fastPath, ...rest} = message.setup
+    options = {...rest, validator: deferredValidator(schema), fastPath: fastPath && program ? fastPathOf(program, {native: fastPath !== 'javascript', fields: locatedFields(rest)}) : undefined}
     return
   }
   try {

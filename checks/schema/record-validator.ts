@@ -1,14 +1,31 @@
 import {readFile} from 'node:fs/promises'
+import {createRequire} from 'node:module'
 import {join} from 'node:path'
-import {Ajv, type AnySchema, type ErrorObject, type ValidateFunction} from 'ajv'
-import {Ajv2019} from 'ajv/dist/2019.js'
-import {Ajv2020} from 'ajv/dist/2020.js'
-import addFormatsModule from 'ajv-formats'
+import type {Ajv, AnySchema, ErrorObject, ValidateFunction} from 'ajv'
+import type {Ajv2019} from 'ajv/dist/2019.js'
+import type {Ajv2020} from 'ajv/dist/2020.js'
 import {SchemaLoadError} from '../errors.js'
 import {PACKAGE_ROOT} from '../../lake/package-root.js'
 
-// ajv-formats is CommonJS: under NodeNext its default export arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv
+interface AjvModules {
+  Ajv: typeof Ajv
+  Ajv2019: typeof Ajv2019
+  Ajv2020: typeof Ajv2020
+  addFormats: (ajv: Ajv) => Ajv
+}
+
+// ajv is loaded (it is CommonJS: synchronously) at the first compile, not with this module: a scan
+// worker imports this module and, on a lake the fast path decides, never compiles; ajv was 60 of
+// its 100 ms start.
+const require = createRequire(import.meta.url)
+let modules: AjvModules | undefined
+const ajvModules = (): AjvModules =>
+  (modules ??= {
+    Ajv: (require('ajv') as {Ajv: typeof Ajv}).Ajv,
+    Ajv2019: (require('ajv/dist/2019.js') as {Ajv2019: typeof Ajv2019}).Ajv2019,
+    Ajv2020: (require('ajv/dist/2020.js') as {Ajv2020: typeof Ajv2020}).Ajv2020,
+    addFormats: require('ajv-formats') as (ajv: Ajv) => Ajv,
+  })
 
 /** The path of the pixel event schema shipped with pixel, which the pipeline writes under. */
 export const PIXEL_EVENT_SCHEMA_PATH = join(PACKAGE_ROOT, 'lake/schema/pixel-event.schema.json')
@@ -52,6 +69,7 @@ function ajvFor(schema: Record<string, unknown>, allErrors: boolean, extras: Ajv
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : ''
   // Quiet by default: ajv would print the same warning once per compile, and there are several.
   const options = {allErrors, strict: false, validateFormats: true, logger: extras.logger ?? SILENT, ...(extras.strictSchema ? {strictSchema: extras.strictSchema} : {})}
+  const {Ajv, Ajv2019, Ajv2020, addFormats} = ajvModules()
   let ajv: Ajv
   if (dialect.includes('2020-12')) ajv = new Ajv2020(options)
   else if (dialect.includes('2019-09')) ajv = new Ajv2019(options)
