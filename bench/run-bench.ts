@@ -9,7 +9,8 @@
  *
  * Environment: BENCH_EVENTS (default 5000000), BENCH_OBJECTS_PER_HOUR (default: the generator's),
  * BENCH_SEED (1), BENCH_DAY (2026-02-10), BENCH_THREADS for DuckDB and the all-core floor (2),
- * BENCH_DAYS (shipped,team), BENCH_SKIP (a comma list of check, engine, decoders, gzip, duckdb, share).
+ * BENCH_DAYS (shipped,team), BENCH_SKIP (a comma list of check, engine, decoders, gzip, duckdb, share),
+ * BENCH_RUNS (3): how many times pixel check and DuckDB each run, the median kept.
  */
 import {readFileSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
@@ -23,7 +24,7 @@ import type {DuckdbAudit, DuckdbTeamAudit} from './duckdb-audit.js'
 import {auditSql, teamAuditSql} from './duckdb-audit.js'
 import {GZIP_DECODERS} from '../lake/codec/native-gunzip.js'
 import {TEAM_SCHEMA_FILE} from '../fixtures/team-traffic.js'
-import {type Measured, measure} from './measure.js'
+import {type Measured, measure, medianRun} from './measure.js'
 
 interface Row {
   tool: string
@@ -74,6 +75,7 @@ const base = {
   seed: positive('BENCH_SEED', 1)!,
 }
 const threads = positive('BENCH_THREADS', 2)!
+const runs = positive('BENCH_RUNS', 3)!
 const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean))
 const wantedDays = new Set((process.env.BENCH_DAYS ?? 'shipped,team').split(',').map((s) => s.trim()))
 const folder = join(PACKAGE_ROOT, 'bench/.lake')
@@ -93,6 +95,8 @@ const setups: DaySetup[] = [
 ].filter((d) => wantedDays.has(d.name)) as DaySetup[]
 
 console.log(`pixel bench: ${base.day}, ${events.toLocaleString('en-US')} events a day, ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`)
+/** The times of a median's runs, for its row: "median of 2.31, 2.38, 2.90 s". */
+const medianNote = (seconds: number[]) => (seconds.length > 1 ? `median of ${seconds.map((t) => t.toFixed(2)).join(', ')} s` : '')
 const ratio = (v: number | null) => (v === null ? 'not measured' : `${v.toFixed(2)}x`)
 const dayResults: unknown[] = []
 const warnings: string[] = []
@@ -122,11 +126,11 @@ for (const setup of setups) {
   let checkRecords: number | undefined
   if (!skip.has('check')) {
     const args = [join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', lake, '--day', base.day, '--json', ...(setup.schema ? ['--schema', setup.schema] : [])]
-    const run = await measure(process.execPath, args, {cwd: PACKAGE_ROOT})
+    const run = await medianRun(runs, () => measure(process.execPath, args, {cwd: PACKAGE_ROOT}))
     requireOk('pixel check', run, [0, 1])
     const report = JSON.parse(run.stdout) as CheckReport
     checkRecords = report.summary.records
-    check = row('pixel check --day', run, checkRecords, report.findings.length > 0 ? `${report.findings.length} findings` : undefined)
+    check = row('pixel check --day', run, checkRecords, [medianNote(run.allSeconds), report.findings.length > 0 ? `${report.findings.length} findings` : ''].filter(Boolean).join('; ') || undefined)
   }
 
   // The same check with its record-level checks as SQL in DuckDB (--engine duckdb), right after --engine local.
@@ -171,10 +175,10 @@ for (const setup of setups) {
   let duckdb: Row | undefined
   let audit: (DuckdbAudit | DuckdbTeamAudit) | undefined
   if (!skip.has('duckdb')) {
-    const run = await measure(process.execPath, [join(dist, 'duckdb-child.js'), lake, base.day, String(threads), setup.name === 'team' ? 'team' : 'pixel'])
+    const run = await medianRun(runs, () => measure(process.execPath, [join(dist, 'duckdb-child.js'), lake, base.day, String(threads), setup.name === 'team' ? 'team' : 'pixel']))
     requireOk('DuckDB', run)
     audit = JSON.parse(run.stdout) as DuckdbAudit | DuckdbTeamAudit
-    duckdb = row(`DuckDB, ${threads} threads`, run, audit.records)
+    duckdb = row(`DuckDB, ${threads} threads`, run, audit.records, medianNote(run.allSeconds))
   }
 
   let share: {lines: number; decided: number; native: boolean} | undefined
