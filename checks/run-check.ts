@@ -152,7 +152,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, program, fastPath: program === undefined ? false : fastPathMode, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy})
     : undefined
   if (!pool) discardWarmScanWorkers()
-  const fastPath = program && !pool ? fastPathOf(program, {native: fastPathMode !== 'javascript', fields}) : undefined
+  const fastPath = program && !pool ? fastPathOf(program, {native: fastPathMode !== 'javascript'}) : undefined
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
 
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.

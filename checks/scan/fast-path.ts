@@ -593,10 +593,12 @@ export const formatOf = (name: string): unknown => (Object.hasOwn(fullFormats, n
  * one from a schema): in C++ where the native scanner is built and `native` is not false. The
  * program is plain data, so a scan worker runs the one the main thread compiled.
  *
- * @example const fast = fastPathOf(program, {fields: ['source']}); fast.scanText(text, visit)
+ * @example const fast = fastPathOf(program); fast.fieldIndex('source'); fast.scanText(text, visit)
  */
-export function fastPathOf(program: FastPathProgram, options: {native?: boolean; fields?: string[]} = {}): FastPath {
+export function fastPathOf(program: FastPathProgram, options: {native?: boolean} = {}): FastPath {
   const scanner = new Scanner(program, formatOf)
+  // The located fields are the program's own: a worker needs no list beside it.
+  const fieldNames = program.fields.map((name) => Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('utf8'))
   const fieldCount = program.fields.length
   const found: FastRecord = {idStart: -1, idEnd: -1, timeStart: -1, timeEnd: -1, time: Number.NaN, fields: new Int32Array(2 * fieldCount)}
   const completion: JavaScriptCompletion = {
@@ -614,7 +616,7 @@ export function fastPathOf(program: FastPathProgram, options: {native?: boolean;
   const fast: FastPath = {
     program,
     native: native !== undefined,
-    fieldIndex: (name) => options.fields?.indexOf(name) ?? -1,
+    fieldIndex: (name) => fieldNames.indexOf(name),
     scanText(text, visit, absorber) {
       if (native) return native.scan(text, visit, absorber)
       const plain = new PlainLines(text)

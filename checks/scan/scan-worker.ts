@@ -3,7 +3,7 @@
 import {parentPort} from 'node:worker_threads'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
 import {deferredValidator} from '../schema/record-validator.js'
-import {type CanaryRule, type ObjectScan, type ScanOptions, locatedFields, scanObject} from './scan-object.js'
+import {type CanaryRule, type ObjectScan, type ScanOptions, scanObject} from './scan-object.js'
 import type {IpPolicy} from './ip-address.js'
 import {fastPathOf} from './fast-path.js'
 import type {FastPathProgram} from './fast-path-program.js'
@@ -32,7 +32,7 @@ let options: ScanOptions | undefined
 parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
   if ('setup' in message) {
     const {schema, program, fastPath, ...rest} = message.setup
-    options = {...rest, validator: deferredValidator(schema), fastPath: fastPath && program ? fastPathOf(program, {native: fastPath !== 'javascript', fields: locatedFields(rest)}) : undefined}
+    options = {...rest, validator: deferredValidator(schema), fastPath: fastPath && program ? fastPathOf(program, {native: fastPath !== 'javascript'}) : undefined}
     return
   }
   try {
