@@ -28,6 +28,19 @@ function link(lake: LocalLake, relative: string, target: string): void {
 }
 
 describe('LocalLake listing', () => {
+  it('lists a folder of more files than it reads at once in name order, each with its own size, around a subfolder and a broken link', async () => {
+    const lake = tempLake()
+    // 150 files, sizes unlike their order, a subfolder among them and a link to nothing.
+    const names = Array.from({length: 150}, (_, k) => `f${String(k).padStart(3, '0')}.gz`)
+    names.forEach((name, k) => put(lake, `${HOUR_DIR}/${name}`, 'x'.repeat((k * 37) % 101)))
+    put(lake, `${HOUR_DIR}/f070.d/inner.gz`, 'inner')
+    link(lake, `${HOUR_DIR}/f100.link`, join(lake.url, 'nowhere.gz'))
+    const expected: LakeObject[] = names.map((name, k) => ({key: `${HOUR_DIR}/${name}`, size: (k * 37) % 101}))
+    expected.splice(70, 0, {key: `${HOUR_DIR}/f070.d/inner.gz`, size: 5})
+    expected.splice(102, 0, {key: `${HOUR_DIR}/f100.link`, size: 0, refused: 'is a broken symbolic link'})
+    expect(await listed(lake)).toEqual(expected)
+  })
+
   it("gives each file's modification time as the time it was written", async () => {
     const lake = tempLake()
     const before = Date.now()

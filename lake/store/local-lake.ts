@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto'
+import type {Stats} from 'node:fs'
 import {lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink} from 'node:fs/promises'
 import {basename, dirname, join, resolve, sep} from 'node:path'
 import {LakeUnreachableError, ObjectVanishedError} from '../errors.js'
@@ -13,6 +14,9 @@ function isInside(path: string, root: string): boolean {
 }
 
 /** How a write in progress is named: hidden, beside its object, never listed as one. */
+// How many of a folder's files are stat'ed at once while listing it.
+const STATS_AT_ONCE = 64
+
 const TEMPORARY = /^\..+\.[0-9a-f]{16}\.pixel-tmp$/
 
 /**
@@ -184,7 +188,21 @@ export class LocalLake implements Lake {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     const below = new Set(ancestors).add(real)
-    for (const entry of entries) {
+    // The files' stats are asked for a chunk at a time, then read in name order: one after
+    // another, a day's 288 took 50 ms of the time before pixel check's first object was read.
+    const stats = new Map<string, Promise<Stats>>()
+    const statsFrom = (from: number) => {
+      for (let k = from; k < entries.length && k < from + STATS_AT_ONCE; k++) {
+        const entry = entries[k]
+        if (entry.isDirectory() || isTemporaryName(entry.name)) continue
+        const pending = stat(join(this.url, `${prefix}${entry.name}`))
+        pending.catch(() => {}) // read below, in its turn
+        stats.set(entry.name, pending)
+      }
+    }
+    for (let k = 0; k < entries.length; k++) {
+      if (k % STATS_AT_ONCE === 0) statsFrom(k)
+      const entry = entries[k]
       const key = `${prefix}${entry.name}`
       // A write in progress, or one a crash cut short: never an object (S3 shows no partial PUT).
       if (isTemporaryName(entry.name)) continue
@@ -194,7 +212,8 @@ export class LocalLake implements Lake {
       }
       let info
       try {
-        info = await stat(join(this.url, key))
+        info = await stats.get(entry.name)!
+        stats.delete(entry.name)
       } catch (error) {
         if (entry.isSymbolicLink() && isMissing(error)) yield {key, size: 0, refused: 'is a broken symbolic link'}
         else if (!isMissing(error)) yield {key, size: 0, refused: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`}
