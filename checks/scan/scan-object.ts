@@ -117,9 +117,15 @@ export interface ObjectScan {
 
 /** Grows with the records: ids and their indexes in typed arrays of their own (transferable). */
 class IdList {
-  ids = new Uint8Array(16 * 1024)
-  indexes = new Uint32Array(1024)
+  ids: Uint8Array
+  indexes: Uint32Array
   count = 0
+
+  /** @param capacity the ids expected; the list doubles past them. */
+  constructor(capacity = 1024) {
+    this.ids = new Uint8Array(16 * capacity)
+    this.indexes = new Uint32Array(capacity)
+  }
 
   room(): number {
     if (this.count === this.indexes.length) {
@@ -201,7 +207,9 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
   }
   const from = hourStart(object.hour) - toleranceMs
   const to = hourStart(object.hour) + HOUR_MS + toleranceMs
-  const ids = new IdList()
+  // Room for an id every 320 bytes of text (pixel events run 300-600 bytes a line) spares most
+  // objects the list's doublings, each a copy and a fresh buffer.
+  const ids = new IdList(Math.max(1024, Math.ceil(decoded.text.length / 320)))
   let lastUnparseable = -1
   const quarantined: QuarantineEntry[] | undefined = options.quarantine ? (scan.quarantined = []) : undefined
 
