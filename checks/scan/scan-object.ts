@@ -278,13 +278,13 @@ export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOp
     const canaryBytes = canary && Buffer.from(canary.value, 'utf8')
     const canaryAt = canary ? fieldSource(fastPath, text, canary.field) : undefined
     const ipAt = ipField !== undefined && ipPolicy !== 'full' ? fieldSource(fastPath, text, ipField) : undefined
+    const ipLocated = ipAt ? fastPath.fieldIndex(ipField!) : -1
     // The native scanner tells an anonymised address (the common case) from the line's facts.
-    const anonymisedIp = ipAt && ipPolicy === 'anonymise' ? factOfField(fastPath.fieldIndex(ipField!), 'anonymisedIp') : 0
+    const anonymisedIp = ipAt && ipPolicy === 'anonymise' ? factOfField(ipLocated, 'anonymisedIp') : 0
     const found: LocatedValue = {start: 0, end: 0, string: false, escaped: false}
     // Plain lines, most of a healthy lake, the native scanner counts itself: their ids, their
     // lags, their addresses. It can where the fields those judge are located.
     const canaryField = canary ? fastPath.fieldIndex(canary.field) : -1
-    const ipLocated = ipAt ? fastPath.fieldIndex(ipField!) : -1
     const absorber: LineAbsorber | undefined = fastPath.native && (!canary || canaryField >= 0) && (!ipAt || ipLocated >= 0)
       ? {
           canaryField, canaryValue: canaryBytes || NO_BYTES, ipField: ipLocated, ipFact: anonymisedIp,

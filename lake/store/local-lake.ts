@@ -13,10 +13,10 @@ function isInside(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep)
 }
 
-/** How a write in progress is named: hidden, beside its object, never listed as one. */
 // How many of a folder's files are stat'ed at once while listing it.
 const STATS_AT_ONCE = 64
 
+/** How a write in progress is named: hidden, beside its object, never listed as one. */
 const TEMPORARY = /^\..+\.[0-9a-f]{16}\.pixel-tmp$/
 
 /**
@@ -190,14 +190,14 @@ export class LocalLake implements Lake {
     const below = new Set(ancestors).add(real)
     // The files' stats are asked for a chunk at a time, then read in name order: one after
     // another, a day's 288 took 50 ms of the time before pixel check's first object was read.
-    const stats = new Map<string, Promise<Stats>>()
+    const stats: (Promise<Stats> | undefined)[] = []
     const statsFrom = (from: number) => {
       for (let k = from; k < entries.length && k < from + STATS_AT_ONCE; k++) {
         const entry = entries[k]
         if (entry.isDirectory() || isTemporaryName(entry.name)) continue
         const pending = stat(join(this.url, `${prefix}${entry.name}`))
         pending.catch(() => {}) // read below, in its turn
-        stats.set(entry.name, pending)
+        stats[k] = pending
       }
     }
     for (let k = 0; k < entries.length; k++) {
@@ -210,10 +210,11 @@ export class LocalLake implements Lake {
         yield* this.walk(`${key}/`, root, below)
         continue
       }
+      const pending = stats[k]!
+      stats[k] = undefined // a folder may hold many files: keep only the stats still to read
       let info
       try {
-        info = await stats.get(entry.name)!
-        stats.delete(entry.name)
+        info = await pending
       } catch (error) {
         if (entry.isSymbolicLink() && isMissing(error)) yield {key, size: 0, refused: 'is a broken symbolic link'}
         else if (!isMissing(error)) yield {key, size: 0, refused: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`}
