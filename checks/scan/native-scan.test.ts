@@ -156,6 +156,26 @@ describe.runIf(nativeScannerLoaded)('the native scanner, where built', () => {
     }
   })
 
+  // The native scanner reads a time of the hour it read last from its minutes on.
+  it('reads every spelling of a time in an hour it has met as the JavaScript fast path does', () => {
+    const rests = ['00:00Z', '59:59.999Z', '60:00Z', '00:60Z', '99:00Z', '0:00Z', '00:00.Z', '00:00.1Z', '00:00.12Z', '00:00.123456789Z', '00:00.12aZ', '00:00', '00:00z',
+      '00:00+00:00', '0a:00Z', '00-00Z', '00:00.000', '00:0Z', '30:15.5Z']
+    const hours = ['2026-02-10T05:', '2026-02-10T06:', '2026-02-30T05:', '2025-12-31T23:', '2024-02-29T00:', '2023-02-29T00:', '1969-12-31T23:', '2026-02-10T05;']
+    const rand = seededRandom(6)
+    const lines: string[] = []
+    for (const hour of hours) {
+      for (const rest of [rests[0], ...rests, ...rests.slice().reverse()]) {
+        const event = pixelEvent(rand, new Date(Date.UTC(2026, 1, 10, 5))) as Record<string, unknown>
+        lines.push(JSON.stringify({...event, ts: hour + rest}))
+      }
+    }
+    const text = Buffer.from(lines.join('\n'))
+    const fromCpp = verdicts(inCpp, text)
+    expect(fromCpp.filter((l) => l.valid && !Number.isNaN(l.time)).length).toBeGreaterThan(50)
+    expect(fromCpp.filter((l) => Number.isNaN(l.time)).length).toBeGreaterThan(200)
+    expect(fromCpp).toEqual(verdicts(inJs, text))
+  })
+
   it('reads a text of more lines than one call returns', () => {
     const text = Buffer.from(Array.from({length: 10_000}, (_, i) => JSON.stringify(pixelEvent(seededRandom(i), new Date(Date.UTC(2026, 1, 10))))).join('\n'))
     const lines = verdicts(inCpp, text)

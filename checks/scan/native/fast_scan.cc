@@ -69,6 +69,14 @@ struct Node {
   std::vector<int> allOf, anyOf, oneOf;
   // Whether the string keywords need JavaScript whatever the string (pattern, another format).
   bool stringNeedsJs = false;
+  // No allOf, anyOf or oneOf: its own keywords decide (see Scanner::value).
+  bool plain = true;
+  // Plain, decided, and a string may be its value: Scanner::value reads its strings inline.
+  bool plainString = false;
+  // A minLength or a maxLength.
+  bool lengthBound = false;
+  // Strings are checked for their length at most: no values, format or pattern.
+  bool lengthOnly = false;
 };
 
 struct Program {
@@ -171,19 +179,33 @@ const HexTable HEX;
 
 inline bool isHex(uint8_t c) { return HEX.value[c] >= 0; }
 
+// Eight ASCII hex digits (either case), the first in the lowest byte of x, as four bytes into
+// out; false when any is not one. Branch-free (SWAR): the digits of random ids would mispredict a
+// branch each. A byte below 0x80 plus an offset below 0x80 never carries into the next byte, so
+// bit 7 of each sum tells whether that byte reached the offset's bound.
+inline bool hexPairs(uint64_t x, uint8_t* out) {
+  const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+  const uint64_t lower = x | (ones * 0x20);
+  const uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
+  const uint64_t letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x80 - 'f' - 1));
+  if ((x & high) != 0 || ((digit | letter) & high) != high) return false;
+  const uint64_t nibbles = (x & (ones * 0x0f)) + ((letter & high) >> 7) * 9;
+  uint64_t pairs = ((nibbles << 4) | (nibbles >> 8)) & 0x00ff00ff00ff00ffULL;
+  pairs = (pairs | (pairs >> 8)) & 0x0000ffff0000ffffULL;
+  pairs = pairs | (pairs >> 16);
+  const uint32_t bytes = static_cast<uint32_t>(pairs);
+  memcpy(out, &bytes, 4);
+  return true;
+}
+
 // The 16 bytes of a UUID's 36 characters (8-4-4-4-12 hex digits, either case) into `out`, or
-// false when they are not one. Branch-free over the digits: random ids mispredict a branch each.
+// false when they are not one.
 bool uuidDigits(const uint8_t* u, uint8_t* out) {
   if (u[8] != '-' || u[13] != '-' || u[18] != '-' || u[23] != '-') return false;
-  // The hex pairs' offsets in the 36 bytes.
-  static const uint8_t PAIRS[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-  int bad = 0;
-  for (int k = 0; k < 16; k++) {
-    int hi = HEX.value[u[PAIRS[k]]], lo = HEX.value[u[PAIRS[k] + 1]];
-    bad |= hi | lo;  // -1 sets the sign bit
-    out[k] = static_cast<uint8_t>(((hi & 15) << 4) | (lo & 15));
-  }
-  return bad >= 0;
+  const uint64_t second = load32(u + 9) | static_cast<uint64_t>(load32(u + 14)) << 32;
+  const uint64_t third = load32(u + 19) | static_cast<uint64_t>(load32(u + 24)) << 32;
+  // & not &&: all four always run, with no branch between them.
+  return hexPairs(load64(u), out) & hexPairs(second, out + 4) & hexPairs(third, out + 8) & hexPairs(load64(u + 28), out + 12);
 }
 
 // ajv-formats' uuid: /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i. Its bytes go
@@ -377,11 +399,20 @@ struct Scanner {
   int speculative = 0;
   size_t rootAt = 0;
   long idAt = -1, timeAt = -1;
+  // The byte after the id's and the time's values, and whether they are strings with an escape.
+  long idAfter = -1, timeAfter = -1;
+  bool idEscaped = false, timeEscaped = false;
   // Per located field: its value's first byte and the byte after it, or -1.
   std::vector<long> fieldAt;
+  // Bit f: located field f (below 64) is a string with an escape, so that no line is read twice.
+  uint64_t escapedFields = 0;
   // The last date-time proven, so that the time field is read once.
   size_t lastTimeAt = SIZE_MAX;
   double lastTime = 0;
+  // The hour of the last date-time read whole ("YYYY-MM-DDTHH:", its first and last eight bytes)
+  // and its first millisecond: an object's times share their hour, so most need only the rest read.
+  uint64_t hourHead = 0, hourTail = 0;
+  double hourMs = NaN;
   // The last UUID proven (its 36 characters' first byte, and its bytes), so that an id is read once.
   size_t lastUuidAt = SIZE_MAX;
   uint8_t lastUuid[16];
@@ -462,6 +493,35 @@ struct Scanner {
     return UNDECIDED;
   }
 
+  // strictDateTime of [s, e), reading only the minutes, seconds and fraction of a time in the
+  // same hour as the last one read whole.
+  double dateTime(size_t s, size_t e) {
+    if (e - s >= 20 && load64(b + s) == hourHead && load64(b + s + 6) == hourTail) {
+      size_t n = e - s;
+      int minute = digits(b, s + 14, 2), second = digits(b, s + 17, 2);
+      if (b[s + 16] != ':' || b[e - 1] != 'Z' || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+      int64_t ms = 0;
+      if (n > 20) {
+        if (b[s + 19] != '.' || n < 22) return NaN;
+        for (size_t i = s + 20; i < e - 1; i++) {
+          int d = b[i] - '0';
+          if (d < 0 || d > 9) return NaN;
+          if (i < s + 23) ms = ms * 10 + d;
+        }
+        for (size_t i = (e - 1 < s + 23 ? e - 1 : s + 23); i < s + 23; i++) ms *= 10;
+      }
+      return hourMs + static_cast<double>(minute * 60000 + second * 1000 + ms);
+    }
+    double t = strictDateTime(b, s, e);
+    if (!std::isnan(t)) {
+      hourHead = load64(b + s);
+      hourTail = load64(b + s + 6);
+      int64_t ms = static_cast<int64_t>(t);
+      hourMs = static_cast<double>(floorDiv(ms, 3600000) * 3600000);
+    }
+    return t;
+  }
+
   // JavaScript checks this string later (the line is valid only if it passes), or now (ASK_JS).
   long leaveToJs(int n, size_t s, size_t e) {
     if (speculative > 0) return ASK_JS;
@@ -473,7 +533,7 @@ struct Scanner {
 
   long checkString(int n, const Node& node, size_t s, size_t e) {
     if (node.stringNeedsJs) return leaveToJs(n, s, e);
-    bool lengthBound = node.minLength > 0 || node.maxLength != INFINITY;
+    bool lengthBound = node.lengthBound;
     bool hasPattern = !node.patternCode.empty();
     if (escaped && (node.hasValues || lengthBound || node.format != F_NONE || hasPattern)) return leaveToJs(n, s, e);
     if (node.hasValues) {
@@ -509,7 +569,7 @@ struct Scanner {
         break;
       case F_DATE_TIME: {
         // Only the common spelling is proven here; ajv-formats accepts more (offsets, leap seconds).
-        double t = strictDateTime(b, s, e);
+        double t = dateTime(s, e);
         if (std::isnan(t)) return leaveToJs(n, s, e);
         lastTimeAt = s;
         lastTime = t;
@@ -700,15 +760,16 @@ struct Scanner {
         }
         j = skipSpace(b, j + 1, end);
         int field = -1;
+        bool idKey = false, timeKey = false;
         if (atRoot && p >= 0) {
           const Property& known = node.properties[p];
-          if (known.isId) idAt = static_cast<long>(j);
-          else if (known.isTime) timeAt = static_cast<long>(j);
+          idKey = known.isId;
+          timeKey = known.isTime;
           field = known.field;
         } else if (atRoot) {
           size_t length = keyEnd - i - 1;
-          if (length == p_idField().size() && memcmp(b + i + 1, p_idField().data(), length) == 0) idAt = static_cast<long>(j);
-          else if (length == p_timeField().size() && memcmp(b + i + 1, p_timeField().data(), length) == 0) timeAt = static_cast<long>(j);
+          if (length == p_idField().size() && memcmp(b + i + 1, p_idField().data(), length) == 0) idKey = true;
+          else if (length == p_timeField().size() && memcmp(b + i + 1, p_timeField().data(), length) == 0) timeKey = true;
           for (size_t k = 0; k < this->p->fields.size(); k++)
             if (length == this->p->fields[k].size() && memcmp(b + i + 1, this->p->fields[k].data(), length) == 0) field = static_cast<int>(k);
         }
@@ -717,9 +778,20 @@ struct Scanner {
           result = after;
           goto done;
         }
+        // `escaped` is the value's own when it is a string: the last string stringEnd read.
+        if (idKey) {
+          idAt = static_cast<long>(j);
+          idAfter = after;
+          idEscaped = escaped;
+        } else if (timeKey) {
+          timeAt = static_cast<long>(j);
+          timeAfter = after;
+          timeEscaped = escaped;
+        }
         if (field >= 0) {
           fieldAt[2 * field] = static_cast<long>(j);
           fieldAt[2 * field + 1] = after;
+          if (field < 64 && b[j] == '"' && escaped) escapedFields |= uint64_t{1} << field;
         }
         i = skipSpace(b, after, end);
         if (i < end && b[i] == '}') {
@@ -852,9 +924,28 @@ struct Scanner {
     return UNDECIDED;
   }
 
-  long value(int n, size_t i) {
+  // The byte after the value at i, if it passes node n, else a verdict (UNDECIDED, INVALID, ASK_JS).
+  // Strings, most values, are read here, inline in the loops of checkObject and checkArray.
+  __attribute__((always_inline)) long value(int n, size_t i) {
     const Node& node = p->nodes[n];
+    if (node.plainString && depth < MAX_DEPTH && i < end && b[i] == '"') {
+      long e = stringEnd(i + 1);
+      if (e < 0) return UNDECIDED;
+      if (n == ANY_NODE) return e + 1;
+      if (node.lengthOnly && !escaped) {
+        double length = static_cast<double>(codePoints);
+        return length < node.minLength || length > node.maxLength ? INVALID : e + 1;
+      }
+      return checkString(n, node, i + 1, static_cast<size_t>(e));
+    }
+    return otherValue(n, node, i);
+  }
+
+  __attribute__((noinline)) long otherValue(int n, const Node& node, size_t i) {
     if (node.undecided || depth >= MAX_DEPTH) return UNDECIDED;
+    // Most values are scalars under a node of their own keywords alone: nothing nests inside them,
+    // so the depth they would add is never read.
+    if (node.plain && i < end && b[i] != '{' && b[i] != '[') return own(n, node, i);
     depth++;
     long r = own(n, node, i);
     if (r >= 0) {
@@ -904,6 +995,7 @@ struct Scanner {
     speculative = 0;
     idAt = timeAt = -1;
     std::fill(fieldAt.begin(), fieldAt.end(), -1);
+    escapedFields = 0;
     idStart = idEnd = -1;
     time = NaN;
     deferred.clear();
@@ -920,16 +1012,15 @@ struct Scanner {
       uint8_t c = b[idAt];
       if (c == '-' || (c >= '0' && c <= '9')) return 0;  // a number id: the slow path hashes it as #value
       if (c == '"') {
-        long e = stringEnd(idAt + 1);
-        if (escaped) return 0;
+        if (idEscaped) return 0;
         idStart = idAt + 1;
-        idEnd = e;
+        idEnd = idAfter - 1;
       }
     }
     if (timeAt >= 0 && b[timeAt] == '"') {
-      long e = stringEnd(timeAt + 1);
-      if (escaped) return 3;
-      time = static_cast<size_t>(timeAt + 1) == lastTimeAt ? lastTime : strictDateTime(b, timeAt + 1, e);
+      long e = timeAfter - 1;
+      if (timeEscaped) return 3;
+      time = static_cast<size_t>(timeAt + 1) == lastTimeAt ? lastTime : dateTime(timeAt + 1, e);
       if (std::isnan(time)) return 3;  // Date.parse reads other spellings: JavaScript's call
     }
     return deferred.empty() ? 1 : 2;
@@ -1019,7 +1110,7 @@ int32_t lineFacts(const Scanner& scanner, long idStart, long idEnd, uint8_t* id)
     long start = scanner.fieldAt[2 * f], end = scanner.fieldAt[2 * f + 1];
     if (start < 0 || b[start] != '"') continue;
     size_t s = static_cast<size_t>(start) + 1, e = static_cast<size_t>(end) - 1;
-    if (memchr(b + s, '\\', e - s) != nullptr) {
+    if (f < 64 ? (scanner.escapedFields >> f) & 1 : memchr(b + s, '\\', e - s) != nullptr) {
       facts |= factOfField(f, false);
       continue;
     }
@@ -1149,6 +1240,10 @@ Node readNode(napi_env env, napi_value o) {
   node.allOf = indexes(env, property(env, o, "allOf"));
   node.anyOf = indexes(env, property(env, o, "anyOf"));
   node.oneOf = indexes(env, property(env, o, "oneOf"));
+  node.plain = node.allOf.empty() && node.anyOf.empty() && node.oneOf.empty();
+  node.plainString = node.plain && !node.undecided && (node.types & K_STRING) != 0;
+  node.lengthBound = node.minLength > 0 || node.maxLength != INFINITY;
+  node.lengthOnly = !node.hasValues && node.format == F_NONE && !node.pattern && node.patternCode.empty();
   return node;
 }
 
@@ -1326,7 +1421,8 @@ napi_value Scan(napi_env env, napi_callback_info info) {
           if (s >= 0) {
             // Only an unescaped string that differs from the mark is surely not the canary.
             size_t vs = static_cast<size_t>(s) + 1, ve = static_cast<size_t>(e) - 1;
-            plain = b[s] == '"' && memchr(b + vs, '\\', ve - vs) == nullptr && (ve - vs != canaryLength || memcmp(b + vs, canary, canaryLength) != 0);
+            plain = b[s] == '"' && !(canaryField < 64 ? (scanner.escapedFields >> canaryField) & 1 : memchr(b + vs, '\\', ve - vs) != nullptr) &&
+                    (ve - vs != canaryLength || memcmp(b + vs, canary, canaryLength) != 0);
           }
         }
         bool anonymised = false;
