@@ -138,31 +138,42 @@ const int DAYS[] = {0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 inline int64_t floorDiv(int64_t a, int64_t b) { return (a - ((a % b) + b) % b) / b; }
 inline bool leapYear(int year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
 
+// The minutes, seconds and fraction of `YYYY-MM-DDTHH:MM:SS[.f+]Z` in [s, e) (its hour not read)
+// as ms into the hour, or -1 when they are not spelled so.
+inline int64_t msIntoHour(const uint8_t* b, size_t s, size_t e) {
+  size_t n = e - s;
+  int minute = digits(b, s + 14, 2), second = digits(b, s + 17, 2);
+  if (b[s + 16] != ':' || b[e - 1] != 'Z' || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
+  int64_t ms = 0;
+  if (n > 20) {
+    if (b[s + 19] != '.' || n < 22) return -1;
+    for (size_t i = s + 20; i < e - 1; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) return -1;
+      if (i < s + 23) ms = ms * 10 + d;
+    }
+    for (size_t i = (e - 1 < s + 23 ? e - 1 : s + 23); i < s + 23; i++) ms *= 10;
+  }
+  return minute * 60000 + second * 1000 + ms;
+}
+
 // `YYYY-MM-DDTHH:MM:SS[.f+]Z` with a real date: ms since the epoch, or NaN.
 double strictDateTime(const uint8_t* b, size_t s, size_t e) {
   size_t n = e - s;
   if (n < 20 || b[s + 4] != '-' || b[s + 7] != '-' || b[s + 10] != 'T' || b[s + 13] != ':' || b[s + 16] != ':' || b[e - 1] != 'Z') return NaN;
   int year = digits(b, s, 4), month = digits(b, s + 5, 2), day = digits(b, s + 8, 2);
-  int hour = digits(b, s + 11, 2), minute = digits(b, s + 14, 2), second = digits(b, s + 17, 2);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
+  int hour = digits(b, s + 11, 2);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return NaN;
   if (day > (month == 2 && leapYear(year) ? 29 : DAYS[month])) return NaN;
-  int64_t ms = 0;
-  if (n > 20) {
-    if (b[s + 19] != '.' || n < 22) return NaN;
-    for (size_t i = s + 20; i < e - 1; i++) {
-      int d = b[i] - '0';
-      if (d < 0 || d > 9) return NaN;
-      if (i < s + 23) ms = ms * 10 + d;
-    }
-    for (size_t i = (e - 1 < s + 23 ? e - 1 : s + 23); i < s + 23; i++) ms *= 10;
-  }
+  int64_t ms = msIntoHour(b, s, e);
+  if (ms < 0) return NaN;
   int64_t y = month <= 2 ? year - 1 : year;
   int64_t era = floorDiv(y, 400);
   int64_t yoe = y - era * 400;
   int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
   int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   int64_t days = era * 146097 + doe - 719468;
-  return static_cast<double>(((days * 24 + hour) * 60 + minute) * 60000 + second * 1000 + ms);
+  return static_cast<double>((days * 24 + hour) * 3600000 + ms);
 }
 
 // Each hex digit's value, -1 for any other byte: a table, not comparisons, since the digits of
@@ -497,20 +508,8 @@ struct Scanner {
   // same hour as the last one read whole.
   double dateTime(size_t s, size_t e) {
     if (e - s >= 20 && load64(b + s) == hourHead && load64(b + s + 6) == hourTail) {
-      size_t n = e - s;
-      int minute = digits(b, s + 14, 2), second = digits(b, s + 17, 2);
-      if (b[s + 16] != ':' || b[e - 1] != 'Z' || minute < 0 || minute > 59 || second < 0 || second > 59) return NaN;
-      int64_t ms = 0;
-      if (n > 20) {
-        if (b[s + 19] != '.' || n < 22) return NaN;
-        for (size_t i = s + 20; i < e - 1; i++) {
-          int d = b[i] - '0';
-          if (d < 0 || d > 9) return NaN;
-          if (i < s + 23) ms = ms * 10 + d;
-        }
-        for (size_t i = (e - 1 < s + 23 ? e - 1 : s + 23); i < s + 23; i++) ms *= 10;
-      }
-      return hourMs + static_cast<double>(minute * 60000 + second * 1000 + ms);
+      int64_t ms = msIntoHour(b, s, e);
+      return ms < 0 ? NaN : hourMs + static_cast<double>(ms);
     }
     double t = strictDateTime(b, s, e);
     if (!std::isnan(t)) {
