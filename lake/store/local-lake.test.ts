@@ -41,6 +41,23 @@ describe('LocalLake listing', () => {
     expect(await listed(lake)).toEqual(expected)
   })
 
+  it('lists more subfolders than it lists ahead depth first, in name order, between the files around them', async () => {
+    const lake = tempLake()
+    // 40 folders (each with a file, an empty folder and a folder of two files) between 40 files.
+    const expected: LakeObject[] = []
+    for (let k = 0; k < 40; k++) {
+      const n = String(k).padStart(2, '0')
+      put(lake, `day/${n}a.gz`, 'a'.repeat(k))
+      expected.push({key: `day/${n}a.gz`, size: k})
+      put(lake, `day/${n}b/x.gz`, 'x'.repeat(k % 7))
+      mkdirSync(join(lake.url, `day/${n}b/empty`))
+      put(lake, `day/${n}b/y/1.gz`, '1')
+      put(lake, `day/${n}b/y/2.gz`, '22')
+      expected.push({key: `day/${n}b/x.gz`, size: k % 7}, {key: `day/${n}b/y/1.gz`, size: 1}, {key: `day/${n}b/y/2.gz`, size: 2})
+    }
+    expect(await listed(lake, 'day/')).toEqual(expected)
+  })
+
   it("gives each file's modification time as the time it was written", async () => {
     const lake = tempLake()
     const before = Date.now()
