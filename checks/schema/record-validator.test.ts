@@ -1,9 +1,11 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
+import {mutateText, sampleRecord, schemaCorpus} from '../../fixtures/schema-records.js'
 import {SchemaLoadError} from '../errors.js'
 import {compileValidator, deferredValidator, loadSchema, schemaWarnings} from './record-validator.js'
 
@@ -111,12 +113,49 @@ describe('schemaWarnings', () => {
       ['unknown format "phone" (first at #/properties/a) is ignored: every value passes it', 'unknown format "postcode" (first at #/properties/b) is ignored: every value passes it', 'unknown keyword "x-order" is ignored'],
     ],
     ['prefixItems under draft-07, which knows only items', {type: 'array', prefixItems: [{type: 'string'}]}, ['unknown keyword "prefixItems" is ignored']],
-  ])('names %s once, each in one line', (_, schema, expected) => {
+  ])('names %s once, each in one line, before and after the schema is compiled for records', (_, schema, expected) => {
     expect(schemaWarnings(schema, 'my.json')).toEqual(expected.map((line) => `schema my.json: ${line}`))
+    // The validator's compile logs them: read from there, they are the same lines.
+    const compiled = structuredClone(schema)
+    compileValidator(compiled)
+    expect(schemaWarnings(compiled, 'my.json')).toEqual(expected.map((line) => `schema my.json: ${line}`))
   })
 
   it('finds nothing to say about the shipped schema, nor about a 2020-12 one with its own keywords and known formats', async () => {
     expect(schemaWarnings(await loadSchema())).toEqual([])
     expect(schemaWarnings({$schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{type: 'string', format: 'email'}], $comment: 'x', title: 't'})).toEqual([])
+  })
+})
+
+describe('the validator compiled with strict mode logging', () => {
+  const require = createRequire(import.meta.url)
+  const drafts = {'07': require('ajv').Ajv, '2019-09': require('ajv/dist/2019.js').Ajv2019, '2020-12': require('ajv/dist/2020.js').Ajv2020}
+  // ajv as pixel compiled it before, strict mode off, as the reference.
+  const strictOff = (schema: Record<string, unknown>) => {
+    const dialect = String(schema.$schema ?? '')
+    const Draft = dialect.includes('2020-12') ? drafts['2020-12'] : dialect.includes('2019-09') ? drafts['2019-09'] : drafts['07']
+    const ajv = new Draft({allErrors: false, strict: false, validateFormats: true, logger: false})
+    require('ajv-formats')(ajv)
+    return ajv.compile(schema)
+  }
+
+  it.each(schemaCorpus())('gives the verdicts of ajv with strict mode off on sampled and mutated records of the $name schema', ({schema}) => {
+    const reference = strictOff(structuredClone(schema))
+    const validator = compileValidator(structuredClone(schema))
+    const rand = seededRandom(3)
+    let valid = 0
+    for (let k = 0; k < 400; k++) {
+      const text = JSON.stringify(sampleRecord(schema, rand))
+      let record: unknown
+      try {
+        record = JSON.parse(k % 2 === 0 ? text : mutateText(text, rand))
+      } catch {
+        continue
+      }
+      const verdict = validator.isValid(record)
+      expect(verdict).toBe(reference(record))
+      if (verdict) valid++
+    }
+    expect(valid).toBeGreaterThan(20)
   })
 })
