@@ -176,6 +176,18 @@ describe.runIf(nativeScannerLoaded)('the native scanner, where built', () => {
     expect(fromCpp).toEqual(verdicts(inJs, text))
   })
 
+  // The native scanner finds a line's end as it reads the line, so no value may run past a newline.
+  it('reads a record cut by a newline at each of its bytes as two lines, as the JavaScript fast path does', () => {
+    const record = JSON.stringify(pixelEvent(seededRandom(8), new Date(Date.UTC(2026, 1, 10, 5)))).replace(/,"/g, ', "').replace(/":/g, '": ')
+    const lines: string[] = []
+    for (let k = 0; k <= record.length; k++) lines.push(record.slice(0, k), record.slice(k), `${record.slice(0, k)}\r`, `  ${record}\t\r`, `${record} ${record.slice(0, k)}`)
+    const text = Buffer.from(lines.join('\n'))
+    const fromCpp = verdicts(inCpp, text)
+    expect(fromCpp.filter((l) => l.valid).length).toBeGreaterThan(record.length)
+    expect(fromCpp.filter((l) => !l.valid).length).toBeGreaterThan(3 * record.length)
+    expect(fromCpp).toEqual(verdicts(inJs, text))
+  })
+
   it('reads a text of more lines than one call returns', () => {
     const text = Buffer.from(Array.from({length: 10_000}, (_, i) => JSON.stringify(pixelEvent(seededRandom(i), new Date(Date.UTC(2026, 1, 10))))).join('\n'))
     const lines = verdicts(inCpp, text)

@@ -36,6 +36,8 @@ const int ANY_NODE = 0;
 struct Property {
   std::string name;
   int node;
+  // The name, its closing quote and a colon: what follows a key's opening quote in compact JSON.
+  std::string token;
   // What the name is in a root object, worked out once (see Compile): the id, the time, and
   // which located field (-1, none).
   bool isId = false, isTime = false;
@@ -116,10 +118,12 @@ inline bool sameBytes(const char* a, const uint8_t* b, size_t n) {
   return true;
 }
 
+// JSON's whitespace but the newline, which ends a line: Scan reads a line without finding its end
+// first, and no value, key or space of a line ever spans one.
 inline size_t skipSpace(const uint8_t* b, size_t i, size_t end) {
   // Most calls meet no space at all: one test for them.
   if (i < end && b[i] > 0x20) return i;
-  while (i < end && (b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0a || b[i] == 0x0d)) i++;
+  while (i < end && (b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0d)) i++;
   return i;
 }
 
@@ -537,8 +541,12 @@ struct Scanner {
     if (escaped && (node.hasValues || lengthBound || node.format != F_NONE || hasPattern)) return leaveToJs(n, s, e);
     if (node.hasValues) {
       bool found = false;
-      for (const std::string& v : node.strings)
-        if (v.size() == e - s && memcmp(v.data(), b + s, v.size()) == 0) found = true;
+      for (const std::string& v : node.strings) {
+        if (v.size() == e - s && sameBytes(v.data(), b + s, v.size())) {
+          found = true;
+          break;
+        }
+      }
       if (!found) return INVALID;
     }
     if (lengthBound) {
@@ -696,10 +704,16 @@ struct Scanner {
         }
         int p = -1;
         long keyEnd = -1;
+        // The key in compact JSON, its colon read with it (names never need escaping here).
+        bool colonRead = false;
         if (next < count) {
-          const std::string& expected = node.properties[next].name;
-          size_t after = i + 1 + expected.size();
-          if (after < end && b[after] == '"' && sameBytes(expected.data(), b + i + 1, expected.size())) {
+          const Property& expected = node.properties[next];
+          size_t after = i + 1 + expected.name.size();
+          if (i + 1 + expected.token.size() <= end && sameBytes(expected.token.data(), b + i + 1, expected.token.size())) {
+            p = static_cast<int>(next);
+            keyEnd = static_cast<long>(after);
+            colonRead = true;
+          } else if (after < end && b[after] == '"' && sameBytes(expected.name.data(), b + i + 1, expected.name.size())) {
             p = static_cast<int>(next);
             keyEnd = static_cast<long>(after);
           }
@@ -752,12 +766,12 @@ struct Scanner {
           }
         }
         keys++;
-        size_t j = skipSpace(b, keyEnd + 1, end);
-        if (j >= end || b[j] != ':') {
+        size_t j = colonRead ? keyEnd + 2 : skipSpace(b, keyEnd + 1, end);
+        if (!colonRead && (j >= end || b[j++] != ':')) {
           result = UNDECIDED;
           goto done;
         }
-        j = skipSpace(b, j + 1, end);
+        j = skipSpace(b, j, end);
         int field = -1;
         bool idKey = false, timeKey = false;
         if (atRoot && p >= 0) {
@@ -911,7 +925,7 @@ struct Scanner {
       int bit = c == 't' ? 2 : c == 'f' ? 4 : 1;
       size_t length = c == 'f' ? 5 : 4;
       const char* word = c == 't' ? "true" : c == 'f' ? "false" : "null";
-      if (i + length > end || memcmp(b + i, word, length) != 0) return UNDECIDED;
+      if (i + length > end || !sameBytes(word, b + i, length)) return UNDECIDED;
       if (!(types & (bit == 1 ? K_NULL : K_BOOLEAN))) return INVALID;
       if (node.hasValues && !(node.literals & bit)) return INVALID;
       return static_cast<long>(i + length);
@@ -987,9 +1001,22 @@ struct Scanner {
     return r;
   }
 
-  // The line's status: 0 not proven, 1 valid, 2 valid if the deferred checks pass, 3 ask JavaScript.
-  int line(size_t start, size_t lineEnd, long& idStart, long& idEnd, double& time) {
-    end = lineEnd;
+  // The status of the line from `start` (its end, the newline or the text's end, into lineEnd): 0
+  // not proven, 1 valid, 2 valid if the deferred checks pass, 3 ask JavaScript. `end` is the
+  // text's: a proven line's end is where its value and trailing spaces stop, and only another
+  // line looks for its newline.
+  int line(size_t start, size_t& lineEnd, long& idStart, long& idEnd, double& time) {
+    int status = proveLine(start, lineEnd, idStart, idEnd, time);
+    if (lineEnd == SIZE_MAX) {
+      const void* nl = memchr(b + start, '\n', end - start);
+      lineEnd = nl ? static_cast<const uint8_t*>(nl) - b : end;
+    }
+    return status;
+  }
+
+  // line's work; lineEnd is left at SIZE_MAX where the line's end is not found on the way.
+  int proveLine(size_t start, size_t& lineEnd, long& idStart, long& idEnd, double& time) {
+    lineEnd = SIZE_MAX;
     depth = 0;
     speculative = 0;
     idAt = timeAt = -1;
@@ -1002,11 +1029,14 @@ struct Scanner {
     lastTimeAt = SIZE_MAX;
     lastUuidAt = SIZE_MAX;
     size_t i = skipSpace(b, start, end);
-    if (i >= end) return 0;
+    if (i >= end || b[i] == '\n') return 0;
     rootAt = i;
     long after = value(p->root, i);
     if (after == ASK_JS) return 3;
-    if (after < 0 || skipSpace(b, after, end) != end) return 0;
+    if (after < 0) return 0;
+    size_t last = skipSpace(b, static_cast<size_t>(after), end);
+    if (last < end && b[last] != '\n') return 0;
+    lineEnd = last;
     if (idAt >= 0) {
       uint8_t c = b[idAt];
       if (c == '-' || (c >= '0' && c <= '9')) return 0;  // a number id: the slow path hashes it as #value
@@ -1223,7 +1253,8 @@ Node readNode(napi_env env, napi_value o) {
   for (uint32_t k = 0; k < n; k++) {
     napi_value entry;
     napi_get_element(env, properties, k, &entry);
-    node.properties.push_back({bytes(env, property(env, entry, "name")), static_cast<int>(number(env, property(env, entry, "node")))});
+    std::string name = bytes(env, property(env, entry, "name"));
+    node.properties.push_back({name, static_cast<int>(number(env, property(env, entry, "node"))), name + "\":"});
   }
   node.requiredMask = static_cast<uint32_t>(number(env, property(env, o, "requiredMask")));
   node.additional = static_cast<int>(number(env, property(env, o, "additional")));
@@ -1383,16 +1414,16 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   bool stop = false;
 
   size_t start = from;
+  scanner.end = textLength;
   while (start < textLength && written < capacity && !stop) {
-    const void* nl = memchr(b + start, '\n', textLength - start);
-    size_t end = nl ? static_cast<const uint8_t*>(nl) - b : textLength;
-    size_t first = skipSpace(b, start, end);
-    if (first >= end) {
-      start = end + 1;
+    size_t first = skipSpace(b, start, textLength);
+    if (first >= textLength || b[first] == '\n') {  // a blank line: never a record
+      start = first + 1;
       continue;
     }
     long idStart, idEnd;
     double time;
+    size_t end;
     int status = scanner.line(start, end, idStart, idEnd, time);
     if (status == 2) {
       size_t need = 1 + scanner.deferred.size();
@@ -1421,7 +1452,7 @@ napi_value Scan(napi_env env, napi_callback_info info) {
             // Only an unescaped string that differs from the mark is surely not the canary.
             size_t vs = static_cast<size_t>(s) + 1, ve = static_cast<size_t>(e) - 1;
             plain = b[s] == '"' && !(canaryField < 64 ? (scanner.escapedFields >> canaryField) & 1 : memchr(b + vs, '\\', ve - vs) != nullptr) &&
-                    (ve - vs != canaryLength || memcmp(b + vs, canary, canaryLength) != 0);
+                    (ve - vs != canaryLength || !sameBytes(reinterpret_cast<const char*>(canary), b + vs, canaryLength));
           }
         }
         bool anonymised = false;
