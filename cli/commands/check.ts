@@ -3,8 +3,6 @@ import {Flags} from '@oclif/core'
 import {idBudget} from '../../checks/findings/duplicate-records.js'
 import {DEFAULT_MAX_OBJECT_BYTES, MAX_OBJECT_BYTES_LIMIT} from '../../lake/codec/gunzip-object.js'
 import {InvalidOptionError} from '../../lake/errors.js'
-import {htmlReport} from '../../checks/report/html-report.js'
-import {junitReport} from '../../checks/report/junit-report.js'
 import {LocalLake} from '../../lake/store/local-lake.js'
 import {openLake} from '../../lake/store/open-lake.js'
 import type {CheckReport} from '../../checks/report/report.js'
@@ -20,22 +18,24 @@ import {OutputFile} from '../output-file.js'
 import {PixelCommand} from '../pixel-command.js'
 import {QuarantineFile} from '../quarantine-file.js'
 import {progressLine} from '../progress-line.js'
-import {type HistoryStore, openHistory} from '../../checks/history/history-store.js'
+import type {HistoryStore} from '../../checks/history/history-store.js'
 import {notifyTargets} from '../../checks/notify/notify-target.js'
-import {type NotificationResult, notificationWarning, sendNotifications} from '../../checks/notify/send-notifications.js'
+import type {NotificationResult} from '../../checks/notify/send-notifications.js'
 import type {IpPolicy} from '../../checks/scan/ip-address.js'
 import type {CanaryRule} from '../../checks/scan/scan-object.js'
 import {type SqlCheckReport} from '../../checks/sql/run-sql-check.js'
 import type {AthenaCheckReport} from '../athena-check.js'
-import {engineStatsLine} from '../../checks/engine/athena/athena-executor.js'
 import {escapeTerminal} from '../../checks/report/escape-text.js'
 
 /** The lines a SQL engine adds to the text report: what it ran, and every schema keyword it did not check. */
-function engineLines(report: (CheckReport & {engine: 'local'}) | SqlCheckReport): string {
+async function engineLines(report: (CheckReport & {engine: 'local'}) | SqlCheckReport): Promise<string> {
   if (!('notChecked' in report)) return ''
   const seconds = report.queries.reduce((sum, q) => sum + (q.elapsedMs ?? 0), 0) / 1000
   const lines = [``, `engine: ${report.engine}, ${report.queries.length} queries, ${seconds.toFixed(1)} s in queries`]
-  if ('engineStats' in report) lines.push(escapeTerminal(engineStatsLine((report as AthenaCheckReport).engineStats)))
+  if ('engineStats' in report) {
+    const {engineStatsLine} = await import('../../checks/engine/athena/athena-executor.js')
+    lines.push(escapeTerminal(engineStatsLine((report as AthenaCheckReport).engineStats)))
+  }
   for (const n of report.notChecked) lines.push(`not checked on this engine: ${escapeTerminal(n.pointer)} (${n.keyword}): ${escapeTerminal(n.reason)}`)
   return lines.join('\n')
 }
@@ -267,7 +267,7 @@ lake unreachable), with one line saying why.`
       }
       const quarantine = quarantineOut && new QuarantineFile(quarantineOut)
       const historySpec = flags.history ?? config.history
-      if (historySpec) history = await openHistory(historySpec, s3)
+      if (historySpec) history = await (await import('../../checks/history/history-store.js')).openHistory(historySpec, s3)
       const engine = flags.engine as 'local' | 'duckdb' | 'athena'
       const common: CheckOptions = {
         lake,
@@ -304,19 +304,20 @@ lake unreachable), with one line saying why.`
       await quarantine?.commit()
       progress.done()
       if (junit) {
-        await junit.write(junitReport(report, failOn))
+        await junit.write((await import('../../checks/report/junit-report.js')).junitReport(report, failOn))
         await junit.commit()
       }
       const printed = {...report, warnings}
       if (html) {
         // The page holds what --json prints, so that pixel report draws a saved one the same.
-        await html.write(htmlReport(printed))
+        await html.write((await import('../../checks/report/html-report.js')).htmlReport(printed))
         await html.commit()
       }
-      if (!this.jsonEnabled()) this.log(`${terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd()}${engineLines(report)}`)
+      if (!this.jsonEnabled()) this.log(`${terminalReport(report, failOn, {color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR}).trimEnd()}${await engineLines(report)}`)
       if (!report.ok) process.exitCode = 1
       if (targets.length === 0) return printed
       // After the report is out: a notification can fail, but never hide the report or change the exit code.
+      const {notificationWarning, sendNotifications} = await import('../../checks/notify/send-notifications.js')
       const notifications = await sendNotifications(printed, {
         targets,
         when: flags['notify-on'] as 'failure' | 'always',
