@@ -806,6 +806,11 @@ struct Scanner {
           fieldAt[2 * field + 1] = after;
           if (field < 64 && b[j] == '"' && escaped) escapedFields |= uint64_t{1} << field;
         }
+        // Compact JSON: a comma, then the next key's quote.
+        if (static_cast<size_t>(after) + 1 < end && b[after] == ',' && b[after + 1] == '"') {
+          i = static_cast<size_t>(after) + 1;
+          continue;
+        }
         i = skipSpace(b, after, end);
         if (i < end && b[i] == '}') {
           i++;
@@ -900,7 +905,7 @@ struct Scanner {
     return static_cast<long>(i);
   }
 
-  long own(int n, const Node& node, size_t i) {
+  __attribute__((always_inline)) long own(int n, const Node& node, size_t i) {
     if (i >= end) return UNDECIDED;
     uint8_t c = b[i];
     int types = node.types;
