@@ -1,3 +1,4 @@
+import type {Worker} from 'node:worker_threads'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
@@ -52,5 +53,26 @@ describe.each([
     } finally {
       await pool.close()
     }
+  })
+})
+
+describe('ScanPool closing', () => {
+  const exitCodes = (pool: ScanPool) => (pool as unknown as {workers: Worker[]}).workers.map((worker) => new Promise<number>((resolve) => worker.once('exit', resolve)))
+
+  it('lets idle workers end on their own, with exit code 0, rather than terminating them', async () => {
+    const pool = new ScanPool(2, setup)
+    await Promise.all([pool.scan(object, gzipRecords(3)), pool.scan(object, gzipRecords(4))])
+    const codes = exitCodes(pool)
+    await pool.close()
+    expect(await Promise.all(codes)).toEqual([0, 0])
+  })
+
+  it('terminates a worker still scanning (a check stopped half-way), whose object then fails', async () => {
+    const pool = new ScanPool(1, setup)
+    const scanning = pool.scan(object, gzipRecords(20_000)).then(() => 'scanned', (error: Error) => error.message)
+    const codes = exitCodes(pool)
+    await pool.close()
+    expect(await Promise.all(codes)).toEqual([1])
+    expect(await scanning).toBe('a scan worker stopped with exit code 1')
   })
 })

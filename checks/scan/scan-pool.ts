@@ -30,6 +30,7 @@ export class ScanPool {
   private readonly workers: Worker[]
   private readonly load = new Map<Worker, number>()
   private readonly pending = new Map<number, Pending>()
+  private readonly exited = new Set<Worker>()
   private nextId = 0
   private failure: Error | undefined
 
@@ -40,6 +41,7 @@ export class ScanPool {
       worker.on('message', (answer: WorkerAnswer) => this.settle(worker, answer))
       worker.on('error', (error) => this.fail(error))
       worker.on('exit', (code) => {
+        this.exited.add(worker)
         if (code !== 0) this.fail(new Error(`a scan worker stopped with exit code ${code}`))
       })
       this.load.set(worker, 0)
@@ -60,8 +62,21 @@ export class ScanPool {
     })
   }
 
+  /**
+   * Stops the workers. An idle one is asked to end and ends on its own, as a thread that runs out
+   * of work does: terminating it could catch V8 still compiling its hot code on a helper thread,
+   * and on Node 20 that race aborted the whole process once in about thirty busy runs
+   * (NodePlatform::ForIsolate's assertion). A busy one (a check stopped half-way) is terminated.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()))
+    await Promise.all(this.workers.map((worker) => {
+      if (this.exited.has(worker)) return undefined
+      if (this.failure || this.load.get(worker)! > 0) return worker.terminate()
+      return new Promise<void>((resolve) => {
+        worker.once('exit', () => resolve())
+        worker.postMessage({close: true})
+      })
+    }))
   }
 
   private settle(worker: Worker, answer: WorkerAnswer): void {

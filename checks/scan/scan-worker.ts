@@ -25,11 +25,17 @@ export interface WorkerSetup {
 }
 
 export type WorkerRequest = {id: number; object: ObjectKey; bytes: Uint8Array}
+/** Sent by ScanPool.close: the worker stops listening, and its thread ends once idle. */
+export type WorkerClose = {close: true}
 export type WorkerAnswer = {id: number; scan: ObjectScan} | {id: number; error: string; stack?: string}
 
 let options: ScanOptions | undefined
 
-parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest) => {
+parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest | WorkerClose) => {
+  if ('close' in message) {
+    parentPort!.close()
+    return
+  }
   if ('setup' in message) {
     const {schema, program, fastPath, ...rest} = message.setup
     options = {...rest, validator: deferredValidator(schema), fastPath: fastPath && program ? fastPathOf(program, {native: fastPath !== 'javascript'}) : undefined}
