@@ -1,5 +1,7 @@
 /** Past this, a scratch buffer is let go after its object instead of kept for the next one. */
 const KEEP_AT_MOST = 256 * 1024 * 1024
+/** Room a growing buffer adds past what is asked, at most: an object a little larger than the last needs no new buffer. */
+const HEADROOM_AT_MOST = 32 * 1024 * 1024
 
 /**
  * A buffer that decoded objects are written into, one after another, on one thread. Writing into
@@ -12,9 +14,13 @@ const KEEP_AT_MOST = 256 * 1024 * 1024
 export class DecodeScratch {
   private buffer = Buffer.alloc(0)
 
-  /** A buffer of at least `bytes` (its contents are not kept when it grows). */
+  /**
+   * A buffer of at least `bytes` (its contents are not kept when it grows). It grows to twice what
+   * is asked (up to 32 MiB more): a day's objects differ in size, and each larger one than the
+   * largest so far would otherwise fault in a fresh buffer. Room never written costs no memory.
+   */
   room(bytes: number): Buffer {
-    if (this.buffer.length < bytes) this.buffer = Buffer.allocUnsafeSlow(Math.max(bytes, 1 << 20))
+    if (this.buffer.length < bytes) this.buffer = Buffer.allocUnsafeSlow(Math.max(bytes + Math.min(bytes, HEADROOM_AT_MOST), 1 << 20))
     return this.buffer
   }
 
