@@ -81,3 +81,42 @@ describe('runCheck on empty objects', () => {
     expect((await check(lake)).findings.map((x) => [x.check, x.key])).toEqual([['duplicate-object', keys[1]], ['duplicate-record', null]])
   })
 })
+
+describe.each([0, 2])('runCheck with %i workers on an object rewritten between the listing and its read', (workers) => {
+  /**
+   * Three objects of 3, 4 and 5 records (sizes no other shares) whose reads of `changed` return the
+   * bytes of `to`, as if it were rewritten after the listing: `reads` counts each key's reads.
+   */
+  async function rewritten(changed: number, to: number) {
+    const {lake, keys} = await lakeWith(async (lake, f) => {
+      const keys = [f.key(HOUR, 20), f.key(HOUR, 30), f.key(HOUR, 40)]
+      for (const [i, key] of keys.entries()) await lake.write(key, f.gzip(f.events(HOUR, 3 + i)))
+      return keys
+    })
+    const reads = new Map<string, number>()
+    const watched = Object.assign(Object.create(lake) as LocalLake, {read: (key: string) => {
+      reads.set(key, (reads.get(key) ?? 0) + 1)
+      return lake.read(key === keys[changed] ? keys[to] : key)
+    }})
+    const report = await check(watched, {workers})
+    return {keys, reads, findings: report.findings.filter((x) => x.check === 'duplicate-object').map((x) => [x.key, x.samples[0].key])}
+  }
+
+  it('reports an object that now copies an earlier one, hashing the earlier one again', async () => {
+    const {keys, reads, findings} = await rewritten(2, 0)
+    expect(findings).toEqual([[keys[2], keys[0]]])
+    expect(reads.get(keys[0])).toBe(2)
+  })
+
+  it('reports a later object that copies what an earlier one now holds', async () => {
+    const {keys, reads, findings} = await rewritten(0, 2)
+    expect(findings).toEqual([[keys[2], keys[0]]])
+    expect(reads.get(keys[2])).toBe(2)
+  })
+
+  it('reads each object once when no size is shared', async () => {
+    const {keys, reads, findings} = await rewritten(1, 1)
+    expect(findings).toEqual([])
+    expect(keys.map((key) => reads.get(key))).toEqual([1, 1, 1])
+  })
+})

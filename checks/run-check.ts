@@ -1,5 +1,7 @@
+import {createHash} from 'node:crypto'
 import {checkLakeRoot, discoverObjects} from '../lake/discover-objects.js'
 import {DuplicateObjects} from './findings/duplicate-objects.js'
+import {ObjectDigests} from './findings/object-digests.js'
 import {findDuplicatePartitions} from './findings/duplicate-partitions.js'
 import {DuplicateRecords} from './findings/duplicate-records.js'
 import {HourTally} from './findings/hour-tally.js'
@@ -133,6 +135,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const rawIp = new HourTally(maxSamples)
   const pathsByHour = new Map<string, Set<string>>()
   const duplicateObjects = new DuplicateObjects()
+  const digests = new ObjectDigests(objects)
   const totalBytes = objects.reduce((sum, o) => sum + o.size, 0)
   // Size the id table once: gzip JSON lines run ~40 bytes a record, so this overestimates a little.
   const duplicateRecords = new DuplicateRecords(idField, maxSamples, totalBytes / 40, options.idBudget)
@@ -155,13 +158,21 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const fastPath = program && !pool ? fastPathOf(program, {native: fastPathMode !== 'javascript'}) : undefined
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
 
+  // An object hashed late (see ObjectDigests), read again; gone since, it copies nothing.
+  const digestOf = (key: string) => lake.read(key).then((bytes) => createHash('sha256').update(bytes).digest('hex'), (error: unknown) => {
+    if (error instanceof ObjectVanishedError) return undefined
+    throw error
+  })
   // Read ahead, decode in parallel, but judge strictly in (partition hour, key) order.
   const pending: Promise<ObjectScan>[] = []
   let next = 0
   const readNext = () => {
     const object = objects[next++]
     // Never read into memory an object too large to judge: say so instead.
-    const scan = object.size > maxObjectBytes ? Promise.resolve(unreadScan(object, object.size, maxObjectBytes)) : lake.read(object.key).then((bytes) => (pool ? pool.scan(object, bytes) : scanObject(object, bytes, scanOptions)))
+    const scan = object.size > maxObjectBytes ? Promise.resolve(unreadScan(object, object.size, maxObjectBytes)) : lake.read(object.key).then((bytes) => {
+      const digest = digests.wants(object.size, bytes.length)
+      return pool ? pool.scan(object, bytes, {digest}) : scanObject(object, bytes, digest ? scanOptions : {...scanOptions, digest})
+    })
     scan.catch(() => {}) // rejections surface when this scan's turn comes
     pending.push(scan)
   }
@@ -205,6 +216,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
       schema.add(scan.hour, scan.invalid, scan.schemaSamples, scan.schemaMessages)
       misplaced.add(scan.hour, scan.misplaced, scan.misplacedSamples)
       for (const entry of scan.quarantined ?? []) options.quarantine?.(entry)
+      for (const earlier of await waitFor(digests.settle(scan, digestOf), `${lake.url.replace(/\/?$/, '/')}${object.key}`)) {
+        const f = duplicateObjects.see(earlier)
+        if (f) findings.push(f)
+      }
       for (const f of [duplicateObjects.see(scan), corruptObjectFinding(scan), lateArrivalFinding(object, lateAfterMinutes * 60_000)]) {
         if (f) findings.push(f)
       }

@@ -13,7 +13,8 @@ export class DuplicateObjects {
   private readonly firstByDigest = new Map<string, string>()
 
   see(object: {key: string; hour: string; digest: string; bytes: number; records: number; unparseable: number}): Finding | undefined {
-    if (object.records + object.unparseable === 0) return undefined
+    // Unhashed: ObjectDigests found no object it could copy.
+    if (object.records + object.unparseable === 0 || object.digest === '') return undefined
     const original = this.firstByDigest.get(object.digest)
     if (original === undefined) {
       this.firstByDigest.set(object.digest, object.key)

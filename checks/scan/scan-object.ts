@@ -40,6 +40,8 @@ export interface ScanOptions {
   ipField?: string
   /** What the address field may hold. @default 'anonymise' */
   ipPolicy?: IpPolicy
+  /** Hash the object's bytes for duplicate-object (see ObjectDigests); without it the digest is ''. @default true */
+  digest?: boolean
 }
 
 /**
@@ -82,7 +84,7 @@ export interface ObjectScan {
   key: string
   hour: string
   bytes: number
-  /** SHA-256 of the stored bytes, to find identical objects. */
+  /** SHA-256 of the stored bytes, to find identical objects; '' when they were not hashed. */
   digest: string
   corruption?: string
   records: number
@@ -179,7 +181,7 @@ const scratch = new DecodeScratch()
  */
 export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOptions): ObjectScan {
   const {validator, fastPath, idField, timeField, toleranceMs, maxSamples} = options
-  const digest = createHash('sha256').update(bytes).digest('hex')
+  const digest = options.digest === false ? '' : createHash('sha256').update(bytes).digest('hex')
   const decoded = gunzipObject(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), object.gzipSuffix, {maxBytes: options.maxObjectBytes, scratch})
   const scan: ObjectScan = {
     key: object.key, hour: object.hour, bytes: bytes.length, digest, corruption: decoded.corruption,

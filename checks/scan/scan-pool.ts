@@ -1,7 +1,7 @@
 import {Worker} from 'node:worker_threads'
 import type {ObjectKey} from '../../lake/layout/object-key.js'
 import type {ObjectScan} from './scan-object.js'
-import type {WorkerAnswer, WorkerSetup} from './scan-worker.js'
+import type {WorkerAnswer, WorkerRequest, WorkerSetup} from './scan-worker.js'
 import {SCAN_WORKER_URL, discardWarmScanWorkers, takeWarmScanWorker} from './warm-scan-workers.js'
 
 interface Pending {
@@ -50,7 +50,8 @@ export class ScanPool {
     discardWarmScanWorkers()
   }
 
-  scan(object: ObjectKey, bytes: Uint8Array): Promise<ObjectScan> {
+  /** Scans one object in the least busy worker; `digest: false` leaves its bytes unhashed (ScanOptions' `digest`). */
+  scan(object: ObjectKey, bytes: Uint8Array, {digest = true}: {digest?: boolean} = {}): Promise<ObjectScan> {
     if (this.failure) return Promise.reject(this.failure)
     const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a))
     const id = this.nextId++
@@ -58,7 +59,7 @@ export class ScanPool {
     this.load.set(worker, this.load.get(worker)! + 1)
     return new Promise((resolve, reject) => {
       this.pending.set(id, {resolve, reject, worker})
-      worker.postMessage({id, object, bytes: body}, [body.buffer as ArrayBuffer])
+      worker.postMessage({id, object, bytes: body, digest} satisfies WorkerRequest, [body.buffer as ArrayBuffer])
     })
   }
 

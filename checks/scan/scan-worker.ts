@@ -24,12 +24,14 @@ export interface WorkerSetup {
   ipPolicy?: IpPolicy
 }
 
-export type WorkerRequest = {id: number; object: ObjectKey; bytes: Uint8Array}
+/** `digest: false` scans without hashing the bytes (ScanOptions' `digest`). */
+export type WorkerRequest = {id: number; object: ObjectKey; bytes: Uint8Array; digest: boolean}
 /** Sent by ScanPool.close: the worker stops listening, and its thread ends once idle. */
 export type WorkerClose = {close: true}
 export type WorkerAnswer = {id: number; scan: ObjectScan} | {id: number; error: string; stack?: string}
 
 let options: ScanOptions | undefined
+let unhashed: ScanOptions | undefined
 
 parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest | WorkerClose) => {
   if ('close' in message) {
@@ -39,10 +41,11 @@ parentPort!.on('message', (message: {setup: WorkerSetup} | WorkerRequest | Worke
   if ('setup' in message) {
     const {schema, program, fastPath, ...rest} = message.setup
     options = {...rest, validator: deferredValidator(schema), fastPath: fastPath && program ? fastPathOf(program, {native: fastPath !== 'javascript'}) : undefined}
+    unhashed = {...options, digest: false}
     return
   }
   try {
-    const scan = scanObject(message.object, message.bytes, options!)
+    const scan = scanObject(message.object, message.bytes, message.digest ? options! : unhashed!)
     parentPort!.postMessage({id: message.id, scan} satisfies WorkerAnswer, [scan.ids.buffer as ArrayBuffer, scan.idIndexes.buffer as ArrayBuffer, scan.canaryIds.buffer as ArrayBuffer, scan.canaryIdIndexes.buffer as ArrayBuffer])
   } catch (error) {
     // The message alone, for the one line a failure prints; the stack travels apart, for DEBUG.
