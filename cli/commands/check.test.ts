@@ -74,20 +74,32 @@ describe('pixel check on the sample lake', () => {
     expect(progress[4]).toBe(summary[1])
   })
 
-  it('loads neither the AWS SDK nor DuckDB to check a local lake with the local engine', async () => {
-    // A preloaded script lists, as the process exits, every CommonJS module it loaded (both
-    // packages ship CommonJS only, so an import of either lands in require's cache).
+  /** Every CommonJS module `pixel check` on the sample lake loads, and its exit code. */
+  async function modulesOfACheck(): Promise<{code: number; modules: string[]}> {
+    // A preloaded script lists, as the process exits, every CommonJS module it loaded (the AWS
+    // SDK, DuckDB and semver ship CommonJS only, so an import of any lands in require's cache).
     const dir = scratch()
     const hook = join(dir, 'list-modules.cjs')
     const out = join(dir, 'modules.json')
     writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))))`)
+    const env: NodeJS.ProcessEnv = {...process.env, PIXEL_LAKE: '', OCLIF_DISABLE_ENGINE_WARNING: undefined}
     const code = await new Promise<number>((resolve) => {
-      execFile(process.execPath, ['-r', hook, join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', SAMPLE, ...DAY, '--json'], {env: {...process.env, PIXEL_LAKE: ''}}, (error) => resolve(error ? Number(error.code) : 0))
+      execFile(process.execPath, ['-r', hook, join(PACKAGE_ROOT, 'bin/run.js'), 'check', '--lake', SAMPLE, ...DAY, '--json'], {env}, (error) => resolve(error ? Number(error.code) : 0))
     })
+    return {code, modules: JSON.parse(readFileSync(out, 'utf8')) as string[]}
+  }
+
+  it('loads neither the AWS SDK nor DuckDB to check a local lake with the local engine', async () => {
+    const {code, modules} = await modulesOfACheck()
     expect(code).toBe(1)
-    const modules = JSON.parse(readFileSync(out, 'utf8')) as string[]
     expect(modules.some((m) => m.includes('/@oclif/core/'))).toBe(true)
     expect(modules.filter((m) => /\/(@aws-sdk|@duckdb)\//.test(m))).toEqual([])
+  })
+
+  it("skips oclif's own Node version check, and with it all of semver", async () => {
+    const {modules} = await modulesOfACheck()
+    expect(modules.some((m) => m.includes('/@oclif/core/'))).toBe(true)
+    expect(modules.filter((m) => m.includes('/node_modules/semver/'))).toEqual([])
   })
 
   it('writes JUnit XML with one test case per check per hour', async () => {
