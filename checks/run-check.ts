@@ -154,7 +154,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const pool = workers > 0 && objects.length > 0
     ? new ScanPool(Math.min(workers, objects.length), {schema: validator.schema, program, fastPath: program === undefined ? false : fastPathMode, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy})
     : undefined
-  if (!pool) discardWarmScanWorkers()
+  if (!pool) void discardWarmScanWorkers()
   const fastPath = program && !pool ? fastPathOf(program, {native: fastPathMode !== 'javascript'}) : undefined
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
 

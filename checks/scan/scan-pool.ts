@@ -47,7 +47,7 @@ export class ScanPool {
       this.load.set(worker, 0)
       return worker
     })
-    discardWarmScanWorkers()
+    void discardWarmScanWorkers()
   }
 
   /** Scans one object in the least busy worker; `digest: false` leaves its bytes unhashed (ScanOptions' `digest`). */

@@ -1,5 +1,6 @@
+import {Worker} from 'node:worker_threads'
 import {gzipSync} from 'node:zlib'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 import {pixelEvent} from '../../fixtures/pixel-event-factory.js'
 import {seededRandom} from '../../fixtures/random.js'
 import {parseObjectKey} from '../../lake/layout/object-key.js'
@@ -53,9 +54,16 @@ describe('prestartScanWorkers', () => {
     }
   })
 
-  it('stops every waiting worker on discardWarmScanWorkers', () => {
-    prestartScanWorkers(2)
-    discardWarmScanWorkers()
-    expect(warmScanWorkers()).toBe(0)
+  it('stops every waiting worker on discardWarmScanWorkers by asking it to exit, never terminating it', async () => {
+    const terminate = vi.spyOn(Worker.prototype, 'terminate')
+    try {
+      prestartScanWorkers(2)
+      const exited = discardWarmScanWorkers()
+      expect(warmScanWorkers()).toBe(0)
+      expect(await exited).toEqual([0, 0])
+      expect(terminate).not.toHaveBeenCalled()
+    } finally {
+      terminate.mockRestore()
+    }
   })
 })

@@ -1,4 +1,5 @@
 import {Worker} from 'node:worker_threads'
+import type {WorkerClose} from './scan-worker.js'
 
 // From the sources (tests, bin/dev.js) the worker is TypeScript too, and needs tsx to load.
 const fromSources = import.meta.url.endsWith('.ts')
@@ -9,6 +10,8 @@ interface WarmWorker {
   worker: Worker
   /** Set when it failed or stopped before it was taken: such a worker is never handed out. */
   broken: boolean
+  /** Its exit code, once it has ended. */
+  exited: Promise<number>
 }
 
 const warm: WarmWorker[] = []
@@ -23,10 +26,11 @@ const warm: WarmWorker[] = []
  */
 export function prestartScanWorkers(count: number): void {
   for (let k = warm.length; k < count; k++) {
-    const entry: WarmWorker = {worker: new Worker(SCAN_WORKER_URL), broken: false}
+    const worker = new Worker(SCAN_WORKER_URL)
+    const entry: WarmWorker = {worker, broken: false, exited: new Promise((resolve) => worker.once('exit', resolve))}
     // A failure before a pool takes it is the fresh worker's to report: this one is just dropped.
-    entry.worker.on('error', () => void (entry.broken = true))
-    entry.worker.on('exit', () => void (entry.broken = true))
+    worker.on('error', () => void (entry.broken = true))
+    worker.on('exit', () => void (entry.broken = true))
     entry.worker.unref()
     warm.push(entry)
   }
@@ -45,9 +49,17 @@ export function takeWarmScanWorker(): Worker | undefined {
   return undefined
 }
 
-/** Stops the started workers no pool took (fewer objects than workers, or no pool at all). */
-export function discardWarmScanWorkers(): void {
-  for (const entry of warm.splice(0)) void entry.worker.terminate()
+/**
+ * Stops the started workers no pool took (fewer objects than workers, or no pool at all): each is
+ * asked to exit and ends on its own once it has loaded, as ScanPool.close ends an idle worker
+ * (terminating one could catch V8 compiling on a helper thread, which aborted Node 20 once in CI).
+ * Resolves to their exit codes, for the tests; callers need not wait.
+ */
+export function discardWarmScanWorkers(): Promise<number[]> {
+  return Promise.all(warm.splice(0).map((entry) => {
+    entry.worker.postMessage({close: true} satisfies WorkerClose)
+    return entry.exited
+  }))
 }
 
 /** How many started workers wait to be taken (for the tests). */
