@@ -57,6 +57,7 @@ describe('tallyFields', () => {
     ['records with more distinct fields than MAX_FIELDS', Array.from({length: 40}, (_, i) => Object.fromEntries(Array.from({length: 10}, (_, j) => [`f${i * 10 + j}`, {[`g${j}`]: i}])))],
     ['records with names past 128 characters', [{['x'.repeat(129)]: 1, ok: {['y'.repeat(200)]: 2}}, {['x'.repeat(129)]: 1, ok: {}}]],
     ['values that are not objects', [null, 3, 'text', [1, 2], {a: 1}]],
+    ["names of Object.prototype's members", [JSON.parse('{"__proto__": {"x": 1}, "constructor": null, "toString": {"valueOf": 2}}'), JSON.parse('{"hasOwnProperty": true}')]],
   ])('on %s', (_, sample) => {
     it('tallies what the definition gives, in the same order of pointers', () => {
       const got = tallied(sample)
