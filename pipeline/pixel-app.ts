@@ -28,6 +28,8 @@ export interface PixelAppOptions {
   readonly nag?: boolean
   /** CDK's built-in CloudFormation validation (about 6 s); unit tests turn it off. @default true */
   readonly builtinCloudFormationValidation?: boolean
+  /** Where the app synthesizes its cloud assembly. @default `cdk synth`'s output folder, else a new cdk.out* folder under the temporary one */
+  readonly outdir?: string
 }
 
 /**
@@ -40,6 +42,7 @@ export function createPixelApp(options: PixelAppOptions = {}): {app: App; stack:
   const app = new App({
     context: {...FEATURE_FLAGS, ...options.context},
     builtinCloudFormationValidation: options.builtinCloudFormationValidation,
+    outdir: options.outdir,
   })
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app))
   const stackName = (app.node.tryGetContext(PIXEL_CONTEXT.stackName) as string | undefined) ?? 'Pixel'

@@ -4,10 +4,11 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {createPixelApp} from '../pixel-app.js'
+import {assemblyFolder} from '../test-support/synth-pixel-stack.js'
 
 describe('Lambda bundling', () => {
   it('bundles both functions with the local esbuild, offline and without Docker', () => {
-    const {app} = createPixelApp({nag: false, builtinCloudFormationValidation: false})
+    const {app} = createPixelApp({nag: false, builtinCloudFormationValidation: false, outdir: assemblyFolder()})
     const assembly = app.synth()
     const assetDirs = Object.values(JSON.parse(readFileSync(join(assembly.directory, 'Pixel.assets.json'), 'utf8')).files as Record<string, {source: {path: string; packaging?: string}}>)
       .filter((file) => file.source.packaging === 'zip')
