@@ -223,5 +223,5 @@ export function compileProgram(schema: Schema, idField: string, timeField: strin
  */
 export function compileFastPath(schema: Schema, idField: string, timeField: string, options: {native?: boolean; fields?: string[]} = {}): FastPath | undefined {
   const program = compileProgram(schema, idField, timeField, options.fields)
-  return program && fastPathOf(program, options)
+  return program && fastPathOf(program, {native: options.native})
 }
