@@ -1,6 +1,7 @@
 import {randomUUID} from 'node:crypto'
-import {readdirSync} from 'node:fs'
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {DuplicateRecords, idBudget} from './duplicate-records.js'
 import {idBytes} from '../../lake/ids/record-id.js'
@@ -39,6 +40,20 @@ function day(): {objects: TestObject[]; copiesPerHour: Map<string, number>} {
 }
 
 const spillDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('pixel-ids-')).length
+
+/** Runs `body` with the temporary folder a fresh one of its own, so other tests' spills do not count. */
+function inOwnTmpdir(body: () => void): void {
+  const previous = process.env.TMPDIR
+  const own = mkdtempSync(join(tmpdir(), 'pixel-spill-count-'))
+  process.env.TMPDIR = own
+  try {
+    body()
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = previous
+    rmSync(own, {recursive: true, force: true})
+  }
+}
 
 describe.each(ID_TABLES)('DuplicateRecords with %s', (_, makeTable) => {
   describe.each([
@@ -98,15 +113,18 @@ describe.each(ID_TABLES)('DuplicateRecords with %s', (_, makeTable) => {
   })
 
   it('deletes its spill files when it finishes, and when the check stops half-way', () => {
-    const before = spillDirs()
-    const finished = new DuplicateRecords('event_id', 5, 100, 10, makeTable)
-    finished.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
-    expect(spillDirs()).toBe(before + 1)
-    finished.finish()
-    const stopped = new DuplicateRecords('event_id', 5, 100, 10, makeTable)
-    stopped.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
-    stopped.discard()
-    expect(spillDirs()).toBe(before)
+    inOwnTmpdir(() => {
+      const finished = new DuplicateRecords('event_id', 5, 100, 10, makeTable)
+      finished.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
+      expect(spillDirs()).toBe(1)
+      finished.finish()
+      expect(spillDirs()).toBe(0)
+      const stopped = new DuplicateRecords('event_id', 5, 100, 10, makeTable)
+      stopped.see(object('a', '2026-02-10T01', Array.from({length: 50}, () => randomUUID())))
+      expect(spillDirs()).toBe(1)
+      stopped.discard()
+      expect(spillDirs()).toBe(0)
+    })
   })
 })
 
