@@ -1,7 +1,8 @@
 import {closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {IdTable, mixId, randomSeed, wordAt} from './id-table.js'
+import {type IdTable, mixId, randomSeed, wordAt} from './id-table.js'
+import {newIdTable} from './native-id-table.js'
 import {keepOnExit, removeOnExit} from '../remove-on-exit.js'
 
 // Spill folders are removed on every way out, signals included (see lake/remove-on-exit.ts):
@@ -70,15 +71,36 @@ export class IdSpill {
    */
   findDuplicates(onCopy: (ordinal: number, index: number, original: number) => void): void {
     for (let p = 0; p < this.partitions; p++) this.flush(p)
+    let batch = new DataView(new ArrayBuffer(16 * 1024))
+    let out = new Int32Array(2 * 1024)
+    let table: IdTable | undefined
     for (let p = 0; p < this.partitions; p++) {
       let bytes = readFileSync(join(this.dir, `ids-${p}`))
       if (bytes.byteOffset % 4 !== 0) bytes = Buffer.from(bytes) // a word view needs 4-byte alignment
       const entries = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
       const count = entries.length / ENTRY_WORDS
-      const table = new IdTable(count)
-      for (let e = 0; e < entries.length; e += ENTRY_WORDS) {
-        const original = table.addWords(entries[e], entries[e + 1], entries[e + 2], entries[e + 3], entries[e + 4])
-        if (original >= 0) onCopy(entries[e + 4], entries[e + 5], original)
+      // One table for every partition, cleared between them (they are about the same size).
+      if (table) table.clear()
+      else table = newIdTable(count)
+      // Entries were appended object by object: each run of one object's ids goes in as one batch
+      // (the native table's, with its probes prefetched), as many adds in a row would.
+      for (let start = 0; start < count;) {
+        const ordinal = entries[start * ENTRY_WORDS + 4]
+        let end = start + 1
+        while (end < count && entries[end * ENTRY_WORDS + 4] === ordinal) end++
+        const n = end - start
+        if (batch.byteLength < 16 * n) batch = new DataView(new ArrayBuffer(32 * n))
+        if (out.length < 2 * n) out = new Int32Array(4 * n)
+        // The words as wordAt read them: little-endian, whatever the host's byte order.
+        for (let k = 0, e = start * ENTRY_WORDS; k < n; k++, e += ENTRY_WORDS) {
+          batch.setUint32(16 * k, entries[e], true)
+          batch.setUint32(16 * k + 4, entries[e + 1], true)
+          batch.setUint32(16 * k + 8, entries[e + 2], true)
+          batch.setUint32(16 * k + 12, entries[e + 3], true)
+        }
+        const copies = table.addAll(new Uint8Array(batch.buffer, 0, 16 * n), n, ordinal, out)
+        for (let c = 0; c < copies; c++) onCopy(ordinal, entries[(start + out[2 * c]) * ENTRY_WORDS + 5], out[2 * c + 1])
+        start = end
       }
     }
   }

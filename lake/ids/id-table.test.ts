@@ -59,6 +59,17 @@ describe.each(ID_TABLES)('%s', (_, makeTable) => {
     expect(table.capacity * 0.75).toBeGreaterThanOrEqual(3010)
   })
 
+  it('forgets every id on clear, keeping its capacity, and takes ids again after it', () => {
+    const table = makeTable(4)
+    const ids = Array.from({length: 100}, () => randomUUID())
+    addAll(table, batch(ids), 0)
+    const capacity = table.capacity
+    table.clear()
+    expect([table.size, table.capacity]).toEqual([0, capacity])
+    expect(addAll(table, batch([ids[7], ids[7]]), 5)).toEqual([[1, 5]])
+    expect(table.size).toBe(1)
+  })
+
   it('reads ids at any byte offset, as a view into a larger buffer', () => {
     const values = Array.from({length: 50}, () => randomUUID())
     const padded = Buffer.concat([Buffer.alloc(3), batch(values)])

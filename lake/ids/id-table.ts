@@ -118,6 +118,17 @@ export class IdTable {
     return copies
   }
 
+  /**
+   * Forgets every id, keeping the slots: cheaper than a new table of the same size, whose memory
+   * is faulted in afresh (IdSpill reads 64 partitions one after another).
+   *
+   * @example table.clear(); table.size // 0
+   */
+  clear(): void {
+    this.slots.fill(0)
+    this.count = 0
+  }
+
   /** Hands every id (as its four words) and its owner to `visit`, in slot order. */
   forEach(visit: (a: number, b: number, c: number, d: number, owner: number) => void): void {
     const {slots} = this
