@@ -1,9 +1,19 @@
 import {spawn} from 'node:child_process'
+import {randomUUID} from 'node:crypto'
 import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {PACKAGE_ROOT} from '../package-root.js'
+import {IdSpill} from './id-spill.js'
+import {idBytes} from './record-id.js'
+
+/** A record id's 16 bytes. */
+function idBytesOf(id: string): Buffer {
+  const out = Buffer.alloc(16)
+  idBytes(id, out, 0)
+  return out
+}
 
 interface Ended {
   code: number | null
@@ -55,5 +65,51 @@ describe('IdSpill', () => {
 
   it('removes its folder when an uncaught error ends the process', async () => {
     expect(await spillThenEnd('throw')).toEqual({code: 1, signal: null, leftInTmp: []})
+  })
+})
+
+describe('IdSpill.findDuplicates', () => {
+  /** Copies as a Map of ids in append order finds them: [ordinal, index, first ordinal]. */
+  function referenceCopies(appended: [string, number, number][]): number[][] {
+    const first = new Map<string, number>()
+    const copies: number[][] = []
+    for (const [id, ordinal, index] of appended) {
+      const earlier = first.get(id)
+      if (earlier === undefined) first.set(id, ordinal)
+      else copies.push([ordinal, index, earlier])
+    }
+    return copies.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  }
+
+  /** `objects` objects of `perObject` ids each, every seventh a copy of an id seen before (from any object). */
+  function appendedIds(objects: number, perObject: number, ordinalOf: (object: number, k: number) => number): [string, number, number][] {
+    const out: [string, number, number][] = []
+    for (let o = 0; o < objects; o++) {
+      for (let k = 0; k < perObject; k++) {
+        const id = out.length > 0 && (o * perObject + k) % 7 === 3 ? out[(o * 31 + k * 17) % out.length][0] : randomUUID()
+        out.push([id, ordinalOf(o, k), k])
+      }
+    }
+    return out
+  }
+
+  describe.each([
+    ['long runs of one object each', appendedIds(12, 400, (o) => o)],
+    ['runs of one id, owners in no order (a table spilled whole)', appendedIds(1, 3000, (_, k) => (k * 7919) % 101)],
+    ['runs of every length around the batch threshold', appendedIds(40, 1, (o) => o).concat(appendedIds(30, 15, (o) => 100 + o), appendedIds(30, 17, (o) => 200 + o))],
+  ])('on %s', (_, appended) => {
+    it('finds each copy with the object that held its id first, as adding them in order would', () => {
+      const spill = new IdSpill(8)
+      try {
+        for (const [id, ordinal, index] of appended) spill.append(idBytesOf(id), 0, ordinal, index)
+        const found: number[][] = []
+        spill.findDuplicates((ordinal, index, original) => found.push([ordinal, index, original]))
+        const want = referenceCopies(appended)
+        expect(want.length).toBeGreaterThan(0)
+        expect(found.sort((a, b) => a[0] - b[0] || a[1] - b[1])).toEqual(want)
+      } finally {
+        spill.close()
+      }
+    })
   })
 })

@@ -21,6 +21,8 @@ function removeSpillDir(dir: string): void {
 // An entry: the id's four words, the ordinal of its object, its record index in that object.
 const ENTRY_WORDS = 6
 const BUFFER_ENTRIES = 1 << 14
+// The shortest run of one object's ids that findDuplicates adds as one batch.
+const BATCH_AT_LEAST = 16
 
 /**
  * Ids kept on disk, split by a hash of the id into partitions, for days with more ids than the
@@ -89,6 +91,16 @@ export class IdSpill {
         let end = start + 1
         while (end < count && entries[end * ENTRY_WORDS + 4] === ordinal) end++
         const n = end - start
+        if (n < BATCH_AT_LEAST) {
+          // A short run (the ids a table spilled whole, in slot order, have owners in no order): a
+          // call into the native table per id costs more than adding it here.
+          for (let e = start * ENTRY_WORDS; e < end * ENTRY_WORDS; e += ENTRY_WORDS) {
+            const original = table.addWords(entries[e], entries[e + 1], entries[e + 2], entries[e + 3], ordinal)
+            if (original >= 0) onCopy(ordinal, entries[e + 5], original)
+          }
+          start = end
+          continue
+        }
         if (batch.byteLength < 16 * n) batch = new DataView(new ArrayBuffer(32 * n))
         if (out.length < 2 * n) out = new Int32Array(4 * n)
         // The words as wordAt read them: little-endian, whatever the host's byte order.
