@@ -1,7 +1,7 @@
-import {createHash} from 'node:crypto'
 import {checkLakeRoot, discoverObjects} from '../lake/discover-objects.js'
 import {DuplicateObjects} from './findings/duplicate-objects.js'
 import {ObjectDigests} from './findings/object-digests.js'
+import {objectDigest} from '../lake/codec/object-digest.js'
 import {findDuplicatePartitions} from './findings/duplicate-partitions.js'
 import {DuplicateRecords} from './findings/duplicate-records.js'
 import {HourTally} from './findings/hour-tally.js'
@@ -159,7 +159,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
 
   // An object hashed late (see ObjectDigests), read again; gone since, it copies nothing.
-  const digestOf = (key: string) => lake.read(key).then((bytes) => createHash('sha256').update(bytes).digest('hex'), (error: unknown) => {
+  const digestOf = (key: string) => lake.read(key).then(objectDigest, (error: unknown) => {
     if (error instanceof ObjectVanishedError) return undefined
     throw error
   })

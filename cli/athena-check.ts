@@ -1,7 +1,7 @@
-import {createHash} from 'node:crypto'
 
 import type {AthenaEngineStats} from '../checks/engine/athena/athena-executor.js'
 import {failedOnData, findUnreadableObjects} from '../checks/engine/athena/unreadable-objects.js'
+import {digestsOfEqualSizes} from '../checks/findings/object-digests.js'
 import {type CheckOptions, DEFAULT_CANARY} from '../checks/run-check.js'
 import {scanObject} from '../checks/scan/scan-object.js'
 import {type ObjectProbe, type ProbeResult, type SqlCheckReport, runSqlCheck} from '../checks/sql/run-sql-check.js'
@@ -48,7 +48,7 @@ export async function runAthenaCheck(options: CheckOptions, lake: Lake, flags: A
       maxObjectBytes,
     }
     const probe = (unreadable: ReadonlyMap<string, string>): ObjectProbe => async (listed: DiscoveredObject[]) => {
-      const probed = await digestsOfEqualSizes(lake, listed)
+      const probed: Map<string, ProbeResult> = await digestsOfEqualSizes(lake, listed)
       for (const object of listed) {
         const reason = unreadable.get(object.key)
         if (reason !== undefined) probed.set(object.key, {...probed.get(object.key), corruption: `Athena cannot read it: ${reason}`})
@@ -74,17 +74,3 @@ export async function runAthenaCheck(options: CheckOptions, lake: Lake, flags: A
   }
 }
 
-/**
- * SHA-256 digests of the objects that share their size with another, as the SQL runner takes
- * them for `duplicate-object` when no probe is given: only equal sizes can be equal bytes.
- */
-async function digestsOfEqualSizes(lake: Lake, objects: readonly DiscoveredObject[]): Promise<Map<string, ProbeResult>> {
-  const bySize = new Map<number, {key: string}[]>()
-  for (const object of objects) bySize.set(object.size, [...(bySize.get(object.size) ?? []), object])
-  const probed = new Map<string, ProbeResult>()
-  for (const group of bySize.values()) {
-    if (group.length < 2) continue
-    for (const {key} of group) probed.set(key, {digest: createHash('sha256').update(await lake.read(key)).digest('hex')})
-  }
-  return probed
-}

@@ -1,3 +1,6 @@
+import {objectDigest} from '../../lake/codec/object-digest.js'
+import type {Lake} from '../../lake/store/lake.js'
+
 /** What DuplicateObjects reads of a scan; a digest of '' means its bytes were not hashed. */
 export interface DigestedObject {
   key: string
@@ -32,9 +35,14 @@ export class ObjectDigests {
     for (const {size} of objects) this.listed.set(size, (this.listed.get(size) ?? 0) + 1)
   }
 
+  /** Whether another object of the scope is listed at `size` too. */
+  sharesSize(size: number): boolean {
+    return (this.listed.get(size) ?? 0) > 1
+  }
+
   /** Whether an object listed at `listedSize` and read at `bytes` must be hashed as it is scanned. */
   wants(listedSize: number, bytes: number): boolean {
-    return bytes !== listedSize || (this.listed.get(listedSize) ?? 0) > 1
+    return bytes !== listedSize || this.sharesSize(listedSize)
   }
 
   /**
@@ -60,4 +68,18 @@ export class ObjectDigests {
     earlier.digest = (await digestOf(earlier.key)) ?? ''
     return earlier.digest === '' ? [] : [earlier]
   }
+}
+
+/**
+ * The digests of the objects that share their listed size with another (only those can be
+ * byte-for-byte copies), read and hashed, by key, as the SQL engines' probe results hold them for
+ * duplicate-object.
+ *
+ * @example const probed = await digestsOfEqualSizes(lake, objects) // Map { key => {digest: 'e3b0c442…'} }
+ */
+export async function digestsOfEqualSizes(lake: Lake, objects: readonly {key: string; size: number}[]): Promise<Map<string, {digest: string}>> {
+  const shared = new ObjectDigests(objects)
+  const digests = new Map<string, {digest: string}>()
+  for (const {key, size} of objects) if (shared.sharesSize(size)) digests.set(key, {digest: objectDigest(await lake.read(key))})
+  return digests
 }

@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import {DecodeScratch} from '../../lake/codec/decode-scratch.js'
 import {gunzipObject, oversizeCorruption} from '../../lake/codec/gunzip-object.js'
 import {type RecordSink, splitLineBytes, splitRecords} from '../../lake/codec/split-records.js'
@@ -11,6 +10,7 @@ import type {LineAbsorber} from './native-scan.js'
 import {BACKSLASH, QUOTE} from './json-bytes.js'
 import type {RecordValidator} from '../schema/record-validator.js'
 import {HOUR_MS, formatDuration, hourStart} from '../../lake/scope.js'
+import {objectDigest} from '../../lake/codec/object-digest.js'
 import {FieldLocator, type LocatedValue} from './field-locator.js'
 import {type IpPolicy, breaksIpPolicy, ipv4KindAt, ipv6KindAt} from './ip-address.js'
 import {LagHistogram, type SourceMetrics, emptySourceMetrics, sampledRecord, tallyFields} from './source-metrics.js'
@@ -181,7 +181,7 @@ const scratch = new DecodeScratch()
  */
 export function scanObject(object: ObjectKey, bytes: Uint8Array, options: ScanOptions): ObjectScan {
   const {validator, fastPath, idField, timeField, toleranceMs, maxSamples} = options
-  const digest = options.digest === false ? '' : createHash('sha256').update(bytes).digest('hex')
+  const digest = options.digest === false ? '' : objectDigest(bytes)
   const decoded = gunzipObject(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), object.gzipSuffix, {maxBytes: options.maxObjectBytes, scratch})
   const scan: ObjectScan = {
     key: object.key, hour: object.hour, bytes: bytes.length, digest, corruption: decoded.corruption,

@@ -1,8 +1,9 @@
-import {createHash} from 'node:crypto'
 import {isUtf8} from 'node:buffer'
 import {gunzipObject} from '../../lake/codec/gunzip-object.js'
 import type {DiscoveredObject} from '../../lake/discover-objects.js'
 import type {Lake} from '../../lake/store/lake.js'
+import {objectDigest} from '../../lake/codec/object-digest.js'
+import {ObjectDigests} from '../findings/object-digests.js'
 import {type ScanOptions, scanObject} from '../scan/scan-object.js'
 import type {ObjectProbe, ProbeResult} from './run-sql-check.js'
 import {DUCKDB_MAX_LINE_BYTES, type DuckdbExecutor} from './duckdb-executor.js'
@@ -19,14 +20,13 @@ import {DUCKDB_MAX_LINE_BYTES, type DuckdbExecutor} from './duckdb-executor.js'
  */
 export function duckdbProbe(lake: Lake, executor: DuckdbExecutor, scanOptions: Omit<ScanOptions, 'maxObjectBytes'>, maxObjectBytes: number): ObjectProbe {
   return async (objects: DiscoveredObject[]) => {
-    const sizes = new Map<number, number>()
-    for (const o of objects) sizes.set(o.size, (sizes.get(o.size) ?? 0) + 1)
+    const sizes = new ObjectDigests(objects)
     const probed = new Map<string, ProbeResult>()
     for (const object of objects) {
       if (object.size > maxObjectBytes) continue
       const bytes = await lake.read(object.key)
       const result: ProbeResult = {}
-      if ((sizes.get(object.size) ?? 0) > 1) result.digest = createHash('sha256').update(bytes).digest('hex')
+      if (sizes.sharesSize(object.size)) result.digest = objectDigest(bytes)
       const decoded = gunzipObject(bytes, object.gzipSuffix, {maxBytes: maxObjectBytes})
       if (decoded.corruption) result.corruption = decoded.corruption
       else if (!isUtf8(decoded.text) || longestLine(decoded.text) > DUCKDB_MAX_LINE_BYTES) result.local = scanObject(object, bytes, {...scanOptions, maxObjectBytes})

@@ -1,6 +1,6 @@
-import {createHash} from 'node:crypto'
 import {checkLakeRoot, discoverObjects, type DiscoveredObject} from '../../lake/discover-objects.js'
 import {DuplicateObjects} from '../findings/duplicate-objects.js'
+import {digestsOfEqualSizes} from '../findings/object-digests.js'
 import {findDuplicatePartitions} from '../findings/duplicate-partitions.js'
 import {HourTally} from '../findings/hour-tally.js'
 import {corruptObjectFinding, lateArrivalFinding, unexpectedKeyFinding} from '../findings/object-findings.js'
@@ -108,7 +108,7 @@ export async function runSqlCheck(options: SqlCheckOptions): Promise<SqlCheckRep
   if (warning) options.onWarning?.(warning)
 
   const maxObjectBytes = options.maxObjectBytes ?? 1024 * 1024 * 1024
-  const probed = options.probe ? await waitFor(options.probe(objects), `the objects of ${lake.url}`) : await digestsOfEqualSizes(options, objects)
+  const probed: Map<string, ProbeResult> = options.probe ? await waitFor(options.probe(objects), `the objects of ${lake.url}`) : await digestsOfEqualSizes(lake, objects)
   const toSql = objects.filter((o) => o.size <= maxObjectBytes && !probed.get(o.key)?.corruption && !probed.get(o.key)?.local)
   const keys = toSql.map((o) => o.key)
 
@@ -420,14 +420,3 @@ function mergeScan(into: ObjectScan, from: ObjectScan, maxSamples: number): void
   }
 }
 
-/** Without a probe: objects of equal size are read and hashed (size alone proves two objects differ). */
-async function digestsOfEqualSizes(options: SqlCheckOptions, objects: DiscoveredObject[]): Promise<Map<string, ProbeResult>> {
-  const bySize = new Map<number, DiscoveredObject[]>()
-  for (const o of objects) bySize.set(o.size, [...(bySize.get(o.size) ?? []), o])
-  const probed = new Map<string, ProbeResult>()
-  for (const group of bySize.values()) {
-    if (group.length < 2) continue
-    for (const o of group) probed.set(o.key, {digest: createHash('sha256').update(await options.lake.read(o.key)).digest('hex')})
-  }
-  return probed
-}
