@@ -157,6 +157,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   if (!pool) void discardWarmScanWorkers()
   const fastPath = program && !pool ? fastPathOf(program, {native: fastPathMode !== 'javascript'}) : undefined
   const scanOptions = {validator, fastPath, idField, timeField, toleranceMs, maxSamples, quarantine, maxObjectBytes, canary, ipField, ipPolicy}
+  const unhashedOptions = {...scanOptions, digest: false}
 
   // An object hashed late (see ObjectDigests), read again; gone since, it copies nothing.
   const digestOf = (key: string) => lake.read(key).then(objectDigest, (error: unknown) => {
@@ -171,7 +172,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     // Never read into memory an object too large to judge: say so instead.
     const scan = object.size > maxObjectBytes ? Promise.resolve(unreadScan(object, object.size, maxObjectBytes)) : lake.read(object.key).then((bytes) => {
       const digest = digests.wants(object.size, bytes.length)
-      return pool ? pool.scan(object, bytes, {digest}) : scanObject(object, bytes, digest ? scanOptions : {...scanOptions, digest})
+      return pool ? pool.scan(object, bytes, {digest}) : scanObject(object, bytes, digest ? scanOptions : unhashedOptions)
     })
     scan.catch(() => {}) // rejections surface when this scan's turn comes
     pending.push(scan)

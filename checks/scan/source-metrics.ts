@@ -72,7 +72,7 @@ interface FieldNode {
 
 const fieldTrees = new WeakMap<SourceMetrics, Map<string, FieldNode>>()
 
-/** The node of `name` under `parent`, made (and its tally put in `metrics.fields`) at first sight. */
+/** The node of `name` among `siblings` (below `prefix`), made at first sight, its tally put in `metrics.fields`. */
 function fieldNode(metrics: SourceMetrics, siblings: Map<string, FieldNode>, prefix: string, name: string): FieldNode {
   const pointer = `${prefix}/${escapeToken(name)}`
   let tally: FieldTally | undefined = metrics.fields[pointer]

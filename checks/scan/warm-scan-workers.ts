@@ -31,7 +31,7 @@ export function prestartScanWorkers(count: number): void {
     // A failure before a pool takes it is the fresh worker's to report: this one is just dropped.
     worker.on('error', () => void (entry.broken = true))
     worker.on('exit', () => void (entry.broken = true))
-    entry.worker.unref()
+    worker.unref()
     warm.push(entry)
   }
 }
